@@ -1,0 +1,104 @@
+//! The command line: one file per subcommand under `cli/`.
+
+mod check;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Policy-as-code readiness checks for integrated ISO management systems.
+#[derive(Debug, Parser)]
+#[command(name = "auditready", version, about, long_about = None)]
+pub struct Cli {
+    /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour on a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check the rule files; exit 0 when clean (warnings allowed), 2 on errors.
+    Check(check::CheckArgs),
+    /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
+    ExplainCode {
+        /// The code, like `C105`.
+        code: String,
+    },
+}
+
+/// Process exit codes: what a CI gate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Ready (or the command succeeded).
+    Ok = 0,
+    /// Not ready per `--fail-on`, or rule tests failed.
+    NotReady = 1,
+    /// Rule errors, evidence-configuration errors or usage errors.
+    Error = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let color = use_color(cli.color, std::io::stderr().is_terminal());
+    let exit = match cli.command {
+        Command::Check(args) => check::run(&args, color),
+        Command::ExplainCode { code } => explain_code(&code),
+    };
+    exit.into()
+}
+
+/// Whether to colour output for a stream.
+pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn explain_code(code: &str) -> Exit {
+    match crate::diagnostic::Code::parse(code) {
+        Some(c) => {
+            println!(
+                "{} — {}\n\n{}",
+                c.as_str(),
+                c.title(),
+                c.documentation().trim_end()
+            );
+            Exit::Ok
+        }
+        None => {
+            eprintln!("error: `{code}` is not a diagnostic code (codes look like `C105`)");
+            Exit::Error
+        }
+    }
+}
+
+/// The default rules directory.
+pub fn default_rules() -> Vec<PathBuf> {
+    vec![PathBuf::from("rules")]
+}

@@ -1,0 +1,133 @@
+//! `auditready check`: parse and type-check rule files.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::Exit;
+use crate::check::{self, CheckOptions};
+use crate::diagnostic::{self, Diagnostic};
+use crate::report::diagnostics;
+use crate::source::SourceMap;
+use crate::{project, syntax};
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Rules directory; repeat to layer a project on a library (later directories may
+    /// `override param` and `disable` requirements of earlier ones).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Output format of the diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
+    pub format: DiagnosticFormat,
+}
+
+/// How diagnostics are written.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum DiagnosticFormat {
+    /// Source excerpts with labels and help, for people.
+    Human,
+    /// A JSON array (file, line, column, code, severity, message, help), for editors and CI.
+    Json,
+    /// GitHub Actions workflow commands (inline annotations).
+    Github,
+}
+
+/// The result of reading, parsing and checking a rule project.
+pub struct Checked {
+    /// The rule files.
+    pub sources: SourceMap,
+    /// The program, when there was no error.
+    pub program: Option<check::Program>,
+    /// Every diagnostic, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads, parses and checks the rule directories.
+pub fn load_and_check(rules: &[PathBuf], options: CheckOptions) -> Checked {
+    let (sources, mut diags) = project::load_rules(rules);
+    let (files, parse_diags) = syntax::parse_all(&sources);
+    diags.extend(parse_diags);
+    let parse_failed = diags.iter().any(Diagnostic::is_error);
+    let (program, check_diags) = check::check(&files, options);
+    // After syntax errors, checker errors about the missing parts would only repeat them.
+    if parse_failed {
+        diags.extend(
+            check_diags
+                .into_iter()
+                .filter(|d| !d.is_error() || d.code.as_str().starts_with('C')),
+        );
+    } else {
+        diags.extend(check_diags);
+    }
+    diagnostic::sort(&mut diags);
+    let program = if diags.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        program
+    };
+    Checked {
+        sources,
+        program,
+        diagnostics: diags,
+    }
+}
+
+/// Runs `check`.
+pub fn run(args: &CheckArgs, color: bool) -> Exit {
+    let rules = if args.rules.is_empty() {
+        super::default_rules()
+    } else {
+        args.rules.clone()
+    };
+    let today = jiff::Zoned::now().date();
+    let checked = load_and_check(
+        &rules,
+        CheckOptions {
+            today: Some(crate::syntax::lower::days_since_epoch(today)),
+        },
+    );
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match args.format {
+        DiagnosticFormat::Human => {
+            let mut err = std::io::stderr().lock();
+            let r = diagnostics::render(&checked.diagnostics, &checked.sources, color, &mut err);
+            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = checked.diagnostics.len() - errors;
+            let files = checked.sources.len();
+            let _ = writeln!(
+                err,
+                "{}: {files} rule file{}, {errors} error{}, {warnings} warning{}",
+                if errors == 0 { "ok" } else { "failed" },
+                plural(files),
+                plural(errors),
+                plural(warnings)
+            );
+            r
+        }
+        DiagnosticFormat::Json => diagnostics::render_json(&checked.diagnostics, &checked.sources, &mut out),
+        DiagnosticFormat::Github => {
+            let prefix = rules
+                .first()
+                .filter(|_| rules.len() == 1)
+                .map(|r| format!("{}/", r.display()))
+                .unwrap_or_default();
+            diagnostics::render_github(&checked.diagnostics, &checked.sources, &prefix, &mut out)
+        }
+    };
+    if written.is_err() {
+        return Exit::Error;
+    }
+    if checked.program.is_some() {
+        Exit::Ok
+    } else {
+        Exit::Error
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

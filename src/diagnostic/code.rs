@@ -1,0 +1,287 @@
+//! The single registry of diagnostic codes.
+//!
+//! A code is a stage letter and three digits: `S0xx` syntax, `C1xx` names, `C2xx` types,
+//! `C3xx` lints (warnings), `D4xx` evidence loading, `R5xx` evaluation. Codes are stable:
+//! a code is never reused for another meaning. Each entry's documentation says what it
+//! means, why it matters and shows an example; `auditready explain-code C105` prints it,
+//! and a test checks that every code has a snapshot showing it.
+
+use super::Severity;
+
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])* $code:ident = $sev:ident, $title:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[doc = $doc])* $code, )*
+        }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$code),*];
+
+            /// The code as written in output (`C105`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code)),* }
+            }
+
+            /// A short name for the kind of problem.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$code => $title),* }
+            }
+
+            /// The severity diagnostics with this code have unless the stage says otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$code => Severity::$sev),* }
+            }
+
+            /// What it means, why it matters, and an example.
+            pub fn documentation(self) -> &'static str {
+                match self { $(Code::$code => concat!($($doc, "\n"),*)),* }
+            }
+        }
+    };
+}
+
+impl Code {
+    /// Looks a code up by its written form, case-insensitively.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+codes! {
+    /// What: the text is not valid rule syntax at this point.
+    /// Why: nothing in a file with a syntax error can be trusted to mean what it says.
+    /// Example: `expect all c in capa c.closed` (the `:` before the body is missing).
+    S001 = Error, "syntax error";
+    /// What: brackets or prefix operators nest deeper than the parser allows (256 levels).
+    /// Why: the bound keeps hostile rule files from exhausting the stack.
+    /// Example: a file with 10 000 `(` in a row.
+    S002 = Error, "nesting too deep";
+    /// What: the rule file is not valid UTF-8.
+    /// Why: rule files are text; a binary file was probably picked up by mistake.
+    /// Example: a `.rules` file saved as UTF-16.
+    S003 = Error, "invalid utf-8";
+    /// What: the rule file is larger than 16 MiB.
+    /// Why: no real rule file comes close; the bound protects the parser.
+    /// Example: a generated file with a 20 MB string literal.
+    S004 = Error, "rule file too large";
+    /// What: a literal cannot be represented: an impossible date, a number out of range,
+    /// a duration that overflows, an unknown escape.
+    /// Why: a silently wrong constant would change verdicts.
+    /// Example: `2026-02-30`, `99999999999999999999`, `"\q"`.
+    S005 = Error, "invalid literal";
+    /// What: the rules directory or a rule file cannot be read.
+    /// Why: a missing rule file would silently drop requirements.
+    /// Example: `--rules ./rulez` where the directory does not exist.
+    S006 = Error, "cannot read rules";
+    /// What: the rules directory holds no `*.rules` file.
+    /// Why: an empty rule set checks nothing and must not look like a pass.
+    /// Example: `--rules ./evidence`.
+    S007 = Error, "no rule files";
+
+    /// What: a name that should be a dataset is not declared.
+    /// Why: a requirement over an undeclared dataset cannot be evaluated.
+    /// Example: `all l in leaver: …` where the dataset is `leavers`.
+    C101 = Error, "unknown dataset";
+    /// What: a field is not declared in the dataset.
+    /// Why: every field must map to an export column so the rule reads real evidence.
+    /// Example: `c.closed` where `capa` declares `resolved`.
+    C102 = Error, "unknown field";
+    /// What: a name is neither a quantifier variable in scope, a param nor a metric.
+    /// Why: unresolved names would silently be empty.
+    /// Example: `c.resolved - c.created < max_days` with no `param max_days`.
+    C103 = Error, "unknown name";
+    /// What: a clause reference or catalog names a standard that is not declared.
+    /// Why: readiness is reported per declared standard.
+    /// Example: `clauses iso2700:9.2`.
+    C104 = Error, "unknown standard";
+    /// What: a clause or control is not in the standard's catalog.
+    /// Why: clause coverage must refer to real clauses of the edition in force.
+    /// Example: `clauses iso27001:9.4` (27001 has no clause 9.4).
+    C105 = Error, "unknown clause";
+    /// What: two declarations of the same kind share an id, or an entry repeats.
+    /// Why: ids are how reports, waivers and tests refer to things.
+    /// Example: two `requirement capa.cycle_time` blocks.
+    C106 = Error, "duplicate";
+    /// What: a waiver, test or `disable` names a requirement that does not exist.
+    /// Why: a waiver that applies to nothing hides a typo and waives nothing.
+    /// Example: `waiver W-1 { requirement capa.cycletime … }`.
+    C107 = Error, "unknown requirement";
+    /// What: a quantifier variable has the name of a variable already in scope.
+    /// Why: the inner name would hide the outer record, a classic source of wrong joins.
+    /// Example: `all c in capa: any c in capa: …`.
+    C108 = Error, "shadowed variable";
+    /// What: an expression uses a metric defined later in the requirement.
+    /// Why: metrics are computed in order; a forward reference has no value yet.
+    /// Example: `metric a = b * 2` before `metric b = …`.
+    C109 = Error, "metric used before definition";
+    /// What: a function name is not known.
+    /// Why: the language has a fixed set of functions.
+    /// Example: `lowercase(e.user)` (the function is `lower`).
+    C110 = Error, "unknown function";
+    /// What: a clause reference uses ISO/IEC 27001:2013 Annex A numbering.
+    /// Why: certification is to the 2022 edition; the control was renumbered.
+    /// Example: `clauses iso27001:A.9.2.6` (now A.5.18 and A.6.5 in 2022).
+    C111 = Error, "superseded control";
+    /// What: an `override param` names a param that no rule file declares.
+    /// Why: an override of nothing would silently not apply.
+    /// Example: `override param capa_days = 14d` where the param is `capa_max_days`.
+    C112 = Error, "override of unknown param";
+    /// What: a declaration lacks an entry it must have.
+    /// Why: reports need a title, severity and clauses; datasets need a source.
+    /// Example: a `requirement` without `severity`.
+    C113 = Error, "missing entry";
+    /// What: a requirement has no `expect`.
+    /// Why: a requirement passes when every expect holds; with none it would always pass.
+    /// Example: a requirement with only `metric` lines.
+    C114 = Error, "requirement without expect";
+    /// What: a dataset option or field option is invalid: unknown time zone, bad
+    /// delimiter, a date format on a text field, two key fields.
+    /// Why: the loader must know exactly how to read the export.
+    /// Example: `timezone "Europe/Helsinky"`.
+    C115 = Error, "invalid dataset declaration";
+    /// What: a record-level waiver names records, but the requirement has no top-level
+    /// `all`/`no` over a dataset with a `key` field whose records it could name.
+    /// Why: such a waiver could never match anything.
+    /// Example: `records "CAPA-1"` on a requirement that only expects a metric.
+    C116 = Error, "records cannot be waived";
+
+    /// What: operands of an arithmetic operator have types it does not combine.
+    /// Why: `text + date` has no meaning; the rule is probably not what was intended.
+    /// Example: `c.summary + c.created`.
+    C201 = Error, "type mismatch";
+    /// What: a comparison between values of incompatible types or units.
+    /// Why: comparing a duration with a bare number, or a percent with a count, hides a
+    /// unit error that would flip verdicts.
+    /// Example: `c.resolved - c.created < 30` (write `30d`).
+    C202 = Error, "incomparable types";
+    /// What: an aggregate (`sum`, `avg`, `median`, `pNN`, `min`, `max`) over values it
+    /// cannot aggregate.
+    /// Why: the average of text is meaningless.
+    /// Example: `avg c in capa: c.status`.
+    C203 = Error, "aggregate over non-numeric values";
+    /// What: a condition (`where`, an `all`/`any`/`no` body, `expect`, `and`/`or`/`not`)
+    /// is not a boolean.
+    /// Why: a verdict must be true or false.
+    /// Example: `expect count c in capa`.
+    C204 = Error, "not a condition";
+    /// What: a function was called with the wrong number or types of arguments.
+    /// Why: each function has a fixed signature.
+    /// Example: `days(c.created)` (days takes a duration).
+    C205 = Error, "bad function arguments";
+    /// What: a `matches` pattern is not a valid regular expression or not a literal.
+    /// Why: patterns are compiled once, before anything runs.
+    /// Example: `c.summary matches "(unclosed"`.
+    C206 = Error, "invalid pattern";
+    /// What: grouping (`by`) is used where one value per group cannot be used.
+    /// Why: a grouped metric yields one value per group; only a metric and the expects
+    /// on it can hold them.
+    /// Example: `by` inside a nested quantifier.
+    C207 = Error, "grouping not allowed here";
+    /// What: a param value, override or `--param` has a different type than declared.
+    /// Why: `--param capa_max_days=14` would turn a duration into a number.
+    /// Example: `override param training_target = 30d` where the param is a percent.
+    C208 = Error, "param type mismatch";
+    /// What: a field's type name is not one of text, int, number, bool, date, datetime,
+    /// duration, percent, list.
+    /// Why: the loader converts each cell to the declared type.
+    /// Example: `field due : timestamp`.
+    C209 = Error, "unknown type";
+    /// What: a record variable is used where a value is needed.
+    /// Why: records are compared by their fields.
+    /// Example: `c == "CAPA-1"` (write `c.key == "CAPA-1"`).
+    C210 = Error, "record used as a value";
+    /// What: the right side of `in` is not a list, or a quantifier ranges over something
+    /// that is neither a dataset nor a list.
+    /// Why: membership needs a list.
+    /// Example: `c.status in "Closed"`.
+    C211 = Error, "not a list";
+    /// What: a field is accessed on something that is not a record.
+    /// Why: only quantifier variables over datasets have fields.
+    /// Example: `capa_max_days.value`.
+    C212 = Error, "not a record";
+    /// What: a param's value is not a constant.
+    /// Why: params are the organisation's targets; they are fixed before evaluation.
+    /// Example: `param cutoff = as_of - 30d`.
+    C213 = Error, "param not constant";
+
+    /// What: a dataset is declared but no requirement reads it.
+    /// Why: evidence nobody checks is usually a forgotten requirement.
+    /// Example: `dataset cmdb …` with no rule over `cmdb`.
+    C301 = Warning, "unused dataset";
+    /// What: a param is declared but never used.
+    /// Why: a target that nothing uses gives false confidence.
+    /// Example: `param restore_within = 4h` unused.
+    C302 = Warning, "unused param";
+    /// What: a waiver has expired (relative to today, or `--as-of`).
+    /// Why: an expired waiver no longer applies; the records it covered fail again.
+    /// Example: `expires 2026-01-31` checked on 2026-11-22.
+    C303 = Warning, "expired waiver";
+    /// What: a requirement is never tested by a rule test.
+    /// Why: untested rules are where wrong verdicts hide.
+    /// Example: `auditready test` with no `test` for `capa.cycle_time`.
+    C304 = Warning, "requirement without test";
+
+    /// What: the evidence directory does not exist or cannot be read.
+    /// Why: nothing can be evaluated without evidence; this never passes.
+    /// Example: `--evidence ./exports` where the folder is missing.
+    D400 = Error, "evidence directory unreadable";
+
+    /// What: evaluating an expression failed on a record: arithmetic overflow, a date out
+    /// of range.
+    /// Why: the requirement turns `error`, never `pass`.
+    /// Example: `sum` of amounts beyond the range of integers.
+    R501 = Error, "evaluation error";
+    /// What: a dataset's newest record is older than its declared freshness allows.
+    /// Why: an audit on last year's export proves nothing about today.
+    /// Example: `freshness published within 7d` and the newest event is 40 days old.
+    R502 = Error, "stale evidence";
+    /// What: a waiver expired before the evaluation date and did not apply.
+    /// Why: the records it covered count as failures again.
+    /// Example: a waiver with `expires 2026-09-30` evaluated as of 2026-11-22.
+    R503 = Warning, "expired waiver not applied";
+    /// What: a waiver matched no failing record or applied to a passing requirement.
+    /// Why: stale waivers should be withdrawn.
+    /// Example: a waiver for `CAPA-3`, which was closed on time.
+    R504 = Warning, "unused waiver";
+    /// What: an attestation expired before the evaluation date.
+    /// Why: expired attestations count as missing manual evidence.
+    /// Example: `expires 2026-06-30` evaluated as of 2026-11-22.
+    R505 = Warning, "expired attestation";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_and_well_formed() {
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert_eq!(s.len(), 4, "{s}");
+            assert!(matches!(&s[..1], "S" | "C" | "D" | "R"), "{s}");
+            let doc = code.documentation();
+            for part in ["What:", "Why:", "Example:"] {
+                assert!(doc.contains(part), "{s} lacks {part}");
+            }
+            assert_eq!(Code::parse(s), Some(*code));
+        }
+    }
+}

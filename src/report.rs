@@ -1,0 +1,3 @@
+//! Rendering results and diagnostics for people and machines.
+
+pub mod diagnostics;

@@ -1,0 +1,1308 @@
+//! From pest's parse tree to the AST. The only module that sees `pest::iterators`.
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use pest::Parser;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+
+use super::ast::*;
+use super::grammar::{Rule, RuleParser};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use crate::value::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left)
+            | Op::infix(Rule::op_contains, Assoc::Left)
+            | Op::infix(Rule::op_matches, Assoc::Left))
+        .op(Op::postfix(Rule::op_is_none) | Op::postfix(Rule::op_is_not_none))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+/// Parses one declaration chunk of a file (see `scan`) and lowers it.
+///
+/// `offset` is the chunk's byte offset in the file, so spans point into the whole file.
+pub fn parse_chunk(text: &str, file: FileId, offset: usize, diags: &mut Vec<Diagnostic>) -> Vec<Declaration> {
+    pest::set_error_detail(true);
+    let lowerer = Lowerer {
+        file,
+        offset,
+        text,
+        diags: RefCell::new(Vec::new()),
+    };
+    let declarations = match RuleParser::parse(Rule::file, text) {
+        Ok(pairs) => lowerer.file(pairs),
+        Err(err) => {
+            lowerer.push(lowerer.syntax_error(&err));
+            Vec::new()
+        }
+    };
+    diags.extend(lowerer.diags.into_inner());
+    declarations
+}
+
+struct Lowerer<'t> {
+    file: FileId,
+    offset: usize,
+    text: &'t str,
+    diags: RefCell<Vec<Diagnostic>>,
+}
+
+type P<'i> = Pair<'i, Rule>;
+
+impl Lowerer<'_> {
+    fn push(&self, d: Diagnostic) {
+        self.diags.borrow_mut().push(d);
+    }
+
+    fn span(&self, pair: &P<'_>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn at(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, self.offset + start, self.offset + end)
+    }
+
+    fn invalid_literal(&self, span: Span, message: String, help: &str) {
+        self.push(
+            Diagnostic::new(Code::S005, message)
+                .with_primary(span, "cannot be represented")
+                .with_help(help),
+        );
+    }
+
+    // ------------------------------------------------------------------ declarations
+
+    fn file(&self, mut pairs: Pairs<'_, Rule>) -> Vec<Declaration> {
+        let Some(file) = pairs.next() else {
+            return Vec::new();
+        };
+        file.into_inner()
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .filter_map(|p| self.declaration(p))
+            .collect()
+    }
+
+    fn declaration(&self, pair: P<'_>) -> Option<Declaration> {
+        Some(match pair.as_rule() {
+            Rule::standard => Declaration::Standard(self.standard(pair)),
+            Rule::dataset => Declaration::Dataset(self.dataset(pair)),
+            Rule::param => Declaration::Param(self.param(pair, false)),
+            Rule::override_param => Declaration::Param(self.param(pair, true)),
+            Rule::requirement => Declaration::Requirement(self.requirement(pair)),
+            Rule::waiver => Declaration::Waiver(self.waiver(pair)),
+            Rule::applicability => Declaration::Applicability(self.applicability(pair)),
+            Rule::attestation => Declaration::Attestation(self.attestation(pair)),
+            Rule::disable => Declaration::Disable(self.disable(pair)),
+            Rule::test => Declaration::Test(self.test(pair)),
+            _ => return None,
+        })
+    }
+
+    /// The meaningful children of a pair: keywords are dropped.
+    fn parts<'i>(&self, pair: P<'i>) -> impl Iterator<Item = P<'i>> + use<'i> {
+        pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
+    }
+
+    fn ident(&self, pair: &P<'_>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(pair),
+        }
+    }
+
+    fn string(&self, pair: &P<'_>) -> StringLit {
+        let span = self.span(pair);
+        let body = pair.clone().into_inner().next();
+        let raw = body.as_ref().map_or("", |b| b.as_str());
+        StringLit {
+            value: self.unescape(raw, span),
+            span,
+        }
+    }
+
+    fn prose(&self, pair: &P<'_>) -> StringLit {
+        let mut s = self.string(pair);
+        s.value = normalize_prose(&s.value);
+        s
+    }
+
+    fn strings(&self, pair: P<'_>) -> Vec<StringLit> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(&p))
+            .collect()
+    }
+
+    fn unescape(&self, raw: &str, span: Span) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut chars = raw.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('"') => out.push('"'),
+                Some('\\') => out.push('\\'),
+                Some('u') => {
+                    let hex: String = chars
+                        .by_ref()
+                        .skip_while(|&c| c == '{')
+                        .take_while(|&c| c != '}')
+                        .collect();
+                    match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                        Some(ch) => out.push(ch),
+                        None => self.invalid_literal(
+                            span,
+                            format!("`\\u{{{hex}}}` is not a unicode scalar value"),
+                            "write a code point between 0 and 10FFFF outside the surrogate range",
+                        ),
+                    }
+                }
+                // The grammar only admits the escapes above.
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn standard(&self, pair: P<'_>) -> Standard {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let id = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let title = parts
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| StringLit {
+                value: String::new(),
+                span,
+            });
+        let entries = parts.map(|p| self.catalog_entry(p)).collect();
+        Standard {
+            id,
+            title,
+            entries,
+            span,
+        }
+    }
+
+    fn catalog_entry(&self, pair: P<'_>) -> CatalogEntry {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut parts = self.parts(pair);
+        if rule == Rule::superseded_decl {
+            let old = parts
+                .next()
+                .map(|p| self.string(&p))
+                .unwrap_or_else(|| empty_string(span));
+            let new = parts.next().map(|p| self.strings(p)).unwrap_or_default();
+            return CatalogEntry::Superseded { old, new, span };
+        }
+        let kind = if rule == Rule::control_decl {
+            EntryKind::Control
+        } else {
+            EntryKind::Clause
+        };
+        let id = parts
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| empty_string(span));
+        let title = parts.next().map(|p| self.string(&p));
+        CatalogEntry::Item {
+            kind,
+            id,
+            title,
+            span,
+        }
+    }
+
+    fn dataset(&self, pair: P<'_>) -> Dataset {
+        let span = self.span(&pair);
+        let mut id = missing(span);
+        let mut title = None;
+        let mut options = Vec::new();
+        let mut fields = Vec::new();
+        for p in self.parts(pair) {
+            match p.as_rule() {
+                Rule::ident => id = self.ident(&p),
+                Rule::string => title = Some(self.string(&p)),
+                Rule::field_decl => fields.push(self.field(p)),
+                _ => options.extend(self.data_option(p)),
+            }
+        }
+        Dataset {
+            id,
+            title,
+            options,
+            fields,
+            span,
+        }
+    }
+
+    fn field(&self, pair: P<'_>) -> FieldDecl {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let name = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let ty = parts
+            .next()
+            .and_then(|p| p.into_inner().next())
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let options = parts.filter_map(|p| self.data_option(p)).collect();
+        FieldDecl {
+            name,
+            ty,
+            options,
+            span,
+        }
+    }
+
+    fn data_option(&self, pair: P<'_>) -> Option<DataOption> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let first = self.parts(pair.clone()).next();
+        let string = || {
+            first
+                .as_ref()
+                .map(|p| self.string(p))
+                .unwrap_or_else(|| empty_string(span))
+        };
+        Some(match rule {
+            Rule::source_opt => DataOption::Source(string()),
+            Rule::delimiter_opt => DataOption::Delimiter(string()),
+            Rule::encoding_opt => DataOption::Encoding(string()),
+            Rule::sheet_opt => DataOption::Sheet(string()),
+            Rule::records_opt => DataOption::Records(string()),
+            Rule::timezone_opt => DataOption::Timezone(string()),
+            Rule::separator_opt => DataOption::Separator(string()),
+            Rule::null_opt => DataOption::Null(first.map(|p| self.strings(p)).unwrap_or_default()),
+            Rule::true_opt => DataOption::TrueValues(first.map(|p| self.strings(p)).unwrap_or_default()),
+            Rule::false_opt => DataOption::FalseValues(first.map(|p| self.strings(p)).unwrap_or_default()),
+            Rule::from_opt => DataOption::From(first.map(|p| self.strings(p)).unwrap_or_default()),
+            Rule::field_format_opt => DataOption::Formats(first.map(|p| self.strings(p)).unwrap_or_default()),
+            Rule::decimal_comma_opt => DataOption::DecimalComma(span),
+            Rule::unescape_opt => DataOption::UnescapeFormulas(span),
+            Rule::key_opt => DataOption::Key(span),
+            Rule::required_opt => DataOption::Required(span),
+            Rule::format_opt => {
+                let word = first.as_ref().map_or("", |p| p.as_str());
+                let format = match word {
+                    "json" => SourceFormat::Json,
+                    "jsonl" => SourceFormat::JsonLines,
+                    "xlsx" => SourceFormat::Xlsx,
+                    _ => SourceFormat::Csv,
+                };
+                DataOption::Format(Spanned {
+                    node: format,
+                    span: first.as_ref().map_or(span, |p| self.span(p)),
+                })
+            }
+            Rule::year_pivot_opt => {
+                let p = first?;
+                DataOption::YearPivot(Spanned {
+                    node: self.int(&p),
+                    span: self.span(&p),
+                })
+            }
+            Rule::unit_opt => {
+                let p = first?;
+                let unit = match p.as_str() {
+                    "s" => DurationUnit::Seconds,
+                    "min" => DurationUnit::Minutes,
+                    "h" => DurationUnit::Hours,
+                    "w" => DurationUnit::Weeks,
+                    _ => DurationUnit::Days,
+                };
+                DataOption::Unit(Spanned {
+                    node: unit,
+                    span: self.span(&p),
+                })
+            }
+            Rule::freshness_opt => {
+                let mut parts = self.parts(pair);
+                let field = parts
+                    .next()
+                    .map(|p| self.ident(&p))
+                    .unwrap_or_else(|| missing(span));
+                let within = parts
+                    .next()
+                    .map(|p| Spanned {
+                        node: self.duration(&p),
+                        span: self.span(&p),
+                    })
+                    .unwrap_or(Spanned { node: 0, span });
+                DataOption::Freshness { field, within }
+            }
+            _ => return None,
+        })
+    }
+
+    fn param(&self, pair: P<'_>, is_override: bool) -> Param {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let name = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let value = parts
+            .next()
+            .map(|p| self.expr(p))
+            .unwrap_or_else(|| none_expr(span));
+        Param {
+            name,
+            value,
+            is_override,
+            span,
+        }
+    }
+
+    fn requirement(&self, pair: P<'_>) -> Requirement {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let id = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let entries = parts.filter_map(|p| self.requirement_entry(p)).collect();
+        Requirement { id, entries, span }
+    }
+
+    fn requirement_entry(&self, pair: P<'_>) -> Option<RequirementEntry> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut parts = self.parts(pair);
+        Some(match rule {
+            Rule::title_opt => RequirementEntry::Title(self.string(&parts.next()?)),
+            Rule::owner_opt => RequirementEntry::Owner(self.string(&parts.next()?)),
+            Rule::description_opt => RequirementEntry::Description(self.prose(&parts.next()?)),
+            Rule::allow_empty_opt => RequirementEntry::AllowEmpty(span),
+            Rule::clauses_opt => RequirementEntry::Clauses(parts.map(|p| self.clause_ref(p)).collect(), span),
+            Rule::severity_opt => {
+                let p = parts.next()?;
+                let node = match p.as_str() {
+                    "major" => Severity::Major,
+                    "minor" => Severity::Minor,
+                    _ => Severity::Observation,
+                };
+                RequirementEntry::Severity(Spanned {
+                    node,
+                    span: self.span(&p),
+                })
+            }
+            Rule::metric => {
+                let name = self.ident(&parts.next()?);
+                let expr = self.expr(parts.next()?);
+                RequirementEntry::Metric { name, expr, span }
+            }
+            Rule::expect => RequirementEntry::Expect {
+                expr: self.expr(parts.next()?),
+                span,
+            },
+            _ => return None,
+        })
+    }
+
+    fn clause_ref(&self, pair: P<'_>) -> ClauseRef {
+        let span = self.span(&pair);
+        let mut parts = pair.into_inner();
+        let standard = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let clause_id = |p: Option<P<'_>>| {
+            p.map(|p| Spanned {
+                node: p.as_str().to_string(),
+                span: self.span(&p),
+            })
+        };
+        let clause = clause_id(parts.next()).unwrap_or(Spanned {
+            node: String::new(),
+            span,
+        });
+        let until = clause_id(parts.next());
+        ClauseRef {
+            standard,
+            clause,
+            until,
+            span,
+        }
+    }
+
+    fn waiver(&self, pair: P<'_>) -> Waiver {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let id = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let entries = parts
+            .filter_map(|p| {
+                let rule = p.as_rule();
+                let inner = self.parts(p).next()?;
+                Some(match rule {
+                    Rule::requirement_opt => WaiverEntry::Requirement(self.ident(&inner)),
+                    Rule::records_opt_w => WaiverEntry::Records(self.strings(inner)),
+                    Rule::reason_opt => WaiverEntry::Reason(self.prose(&inner)),
+                    Rule::approved_by_opt => WaiverEntry::ApprovedBy(self.string(&inner)),
+                    Rule::approved_on_opt => WaiverEntry::ApprovedOn(self.date_spanned(&inner)),
+                    Rule::expires_opt => WaiverEntry::Expires(self.date_spanned(&inner)),
+                    _ => return None,
+                })
+            })
+            .collect();
+        Waiver { id, entries, span }
+    }
+
+    fn applicability(&self, pair: P<'_>) -> Applicability {
+        let span = self.span(&pair);
+        let mut result = Applicability {
+            standard: missing(span),
+            dataset: None,
+            control: None,
+            applicable: None,
+            justification: None,
+            span,
+        };
+        for p in self.parts(pair) {
+            let rule = p.as_rule();
+            if rule == Rule::ident {
+                result.standard = self.ident(&p);
+                continue;
+            }
+            let Some(inner) = self.parts(p).next() else {
+                continue;
+            };
+            let value = Some(self.ident(&inner));
+            match rule {
+                Rule::app_dataset => result.dataset = value,
+                Rule::app_control => result.control = value,
+                Rule::app_applicable => result.applicable = value,
+                Rule::app_justification => result.justification = value,
+                _ => {}
+            }
+        }
+        result
+    }
+
+    fn attestation(&self, pair: P<'_>) -> Attestation {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let id = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let entries = parts
+            .filter_map(|p| {
+                let rule = p.as_rule();
+                let entry_span = self.span(&p);
+                if rule == Rule::clauses_opt {
+                    let refs = self.parts(p).map(|c| self.clause_ref(c)).collect();
+                    return Some(AttestationEntry::Clauses(refs, entry_span));
+                }
+                let inner = self.parts(p).next()?;
+                Some(match rule {
+                    Rule::statement_opt => AttestationEntry::Statement(self.prose(&inner)),
+                    Rule::attested_by_opt => AttestationEntry::AttestedBy(self.string(&inner)),
+                    Rule::attested_on_opt => AttestationEntry::AttestedOn(self.date_spanned(&inner)),
+                    Rule::document_opt => AttestationEntry::Document(self.string(&inner)),
+                    Rule::expires_opt => AttestationEntry::Expires(self.date_spanned(&inner)),
+                    _ => return None,
+                })
+            })
+            .collect();
+        Attestation { id, entries, span }
+    }
+
+    fn disable(&self, pair: P<'_>) -> Disable {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let requirement = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let reason = parts
+            .next()
+            .map(|p| self.prose(&p))
+            .unwrap_or_else(|| empty_string(span));
+        Disable {
+            requirement,
+            reason,
+            span,
+        }
+    }
+
+    fn test(&self, pair: P<'_>) -> Test {
+        let span = self.span(&pair);
+        let mut parts = self.parts(pair);
+        let requirement = parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span));
+        let name = parts
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| empty_string(span));
+        let entries = parts.filter_map(|p| self.test_entry(p)).collect();
+        Test {
+            requirement,
+            name,
+            entries,
+            span,
+        }
+    }
+
+    fn test_entry(&self, pair: P<'_>) -> Option<TestEntry> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut parts = self.parts(pair);
+        Some(match rule {
+            Rule::test_as_of => TestEntry::AsOf(self.operand(parts.next()?)),
+            Rule::test_param => {
+                let name = self.ident(&parts.next()?);
+                TestEntry::Param(name, self.expr(parts.next()?))
+            }
+            Rule::given => {
+                let dataset = self.ident(&parts.next()?);
+                let data = parts.next()?;
+                let data = if data.as_rule() == Rule::given_csv {
+                    GivenData::Csv(self.string(&self.parts(data).next()?))
+                } else {
+                    GivenData::Rows(
+                        data.into_inner()
+                            .map(|row| {
+                                row.into_inner()
+                                    .filter_map(|cell| {
+                                        let mut kv = cell.into_inner();
+                                        let name = self.ident(&kv.next()?);
+                                        Some((name, self.expr(kv.next()?)))
+                                    })
+                                    .collect()
+                            })
+                            .collect(),
+                    )
+                };
+                TestEntry::Given { dataset, data, span }
+            }
+            Rule::test_expect => {
+                let inner = parts.next()?;
+                let inner_span = self.span(&inner);
+                let inner_rule = inner.as_rule();
+                let mut inner_parts = self.parts(inner.clone());
+                TestEntry::Expect(match inner_rule {
+                    Rule::expect_fails => TestExpectation::Fails(
+                        inner_parts.next().map(|p| self.strings(p)).unwrap_or_default(),
+                        inner_span,
+                    ),
+                    Rule::expect_metric => {
+                        let name = self.ident(&inner_parts.next()?);
+                        let value = self.expr(inner_parts.next()?);
+                        TestExpectation::Metric {
+                            name,
+                            value,
+                            span: inner_span,
+                        }
+                    }
+                    _ => TestExpectation::Status(Spanned {
+                        node: inner.as_str().trim().to_string(),
+                        span: inner_span,
+                    }),
+                })
+            }
+            _ => return None,
+        })
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn expr(&self, pair: P<'_>) -> Expr {
+        let span = self.span(&pair);
+        if pair.as_rule() != Rule::expr {
+            return self.operand(pair);
+        }
+        PRATT
+            .map_primary(|p| self.operand(p))
+            .map_prefix(|op, rhs| {
+                let op_kind = if op.as_rule() == Rule::op_not {
+                    UnaryOp::Not
+                } else {
+                    UnaryOp::Neg
+                };
+                Expr {
+                    span: self.span(&op).to(rhs.span),
+                    kind: ExprKind::Unary(op_kind, Box::new(rhs)),
+                }
+            })
+            .map_postfix(|lhs, op| Expr {
+                span: lhs.span.to(self.span(&op)),
+                kind: ExprKind::IsNone {
+                    expr: Box::new(lhs),
+                    negated: op.as_rule() == Rule::op_is_not_none,
+                },
+            })
+            .map_infix(|lhs, op, rhs| {
+                let op = match op.as_rule() {
+                    Rule::op_or => BinaryOp::Or,
+                    Rule::op_and => BinaryOp::And,
+                    Rule::op_eq => BinaryOp::Eq,
+                    Rule::op_ne => BinaryOp::Ne,
+                    Rule::op_lt => BinaryOp::Lt,
+                    Rule::op_le => BinaryOp::Le,
+                    Rule::op_gt => BinaryOp::Gt,
+                    Rule::op_ge => BinaryOp::Ge,
+                    Rule::op_in => BinaryOp::In,
+                    Rule::op_not_in => BinaryOp::NotIn,
+                    Rule::op_contains => BinaryOp::Contains,
+                    Rule::op_matches => BinaryOp::Matches,
+                    Rule::op_add => BinaryOp::Add,
+                    Rule::op_sub => BinaryOp::Sub,
+                    Rule::op_mul => BinaryOp::Mul,
+                    _ => BinaryOp::Div,
+                };
+                Expr {
+                    span: lhs.span.to(rhs.span),
+                    kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                }
+            })
+            .parse(pair.into_inner())
+            .with_span_if_empty(span)
+    }
+
+    fn operand(&self, pair: P<'_>) -> Expr {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::expr => return self.expr(pair),
+            Rule::paren => {
+                return match pair.into_inner().next() {
+                    Some(inner) => {
+                        // Keep the parentheses in the span so diagnostics underline them.
+                        let mut e = self.expr(inner);
+                        e.span = span;
+                        e
+                    }
+                    None => none_expr(span),
+                };
+            }
+            Rule::as_of => ExprKind::AsOf,
+            Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
+            Rule::call => {
+                let mut parts = pair.into_inner();
+                let name = parts
+                    .next()
+                    .map(|p| self.ident(&p))
+                    .unwrap_or_else(|| missing(span));
+                ExprKind::Call(name, parts.map(|p| self.expr(p)).collect())
+            }
+            Rule::path => {
+                let mut parts = pair.into_inner();
+                let Some(first) = parts.next() else {
+                    return none_expr(span);
+                };
+                let mut expr = Expr {
+                    kind: ExprKind::Name(self.ident(&first)),
+                    span: self.span(&first),
+                };
+                for field in parts {
+                    let field = self.ident(&field);
+                    expr = Expr {
+                        span: expr.span.to(field.span),
+                        kind: ExprKind::Field(Box::new(expr), field),
+                    };
+                }
+                return expr;
+            }
+            Rule::quantifier => ExprKind::Quantifier(Box::new(self.quantifier(pair))),
+            Rule::quant_source => {
+                return match pair.into_inner().next() {
+                    Some(inner) => self.operand(inner),
+                    None => none_expr(span),
+                };
+            }
+            _ => ExprKind::Literal(self.literal(&pair)),
+        };
+        Expr { kind, span }
+    }
+
+    fn quantifier(&self, pair: P<'_>) -> Quantifier {
+        let span = self.span(&pair);
+        let mut kind = QuantKind::All;
+        let mut kind_span = span;
+        let mut var = missing(span);
+        let mut source = none_expr(span);
+        let mut filter = None;
+        let mut group = None;
+        let mut body = None;
+        for p in self.parts(pair) {
+            match p.as_rule() {
+                Rule::quant_kind => {
+                    kind_span = self.span(&p);
+                    kind = match p.as_str() {
+                        "all" => QuantKind::All,
+                        "any" => QuantKind::Any,
+                        "no" => QuantKind::No,
+                        "count" => QuantKind::Count,
+                        "share" => QuantKind::Share,
+                        "min" => QuantKind::Min,
+                        "max" => QuantKind::Max,
+                        "sum" => QuantKind::Sum,
+                        "avg" => QuantKind::Avg,
+                        "median" => QuantKind::Median,
+                        other => {
+                            QuantKind::Percentile(other.get(1..).and_then(|d| d.parse().ok()).unwrap_or(50))
+                        }
+                    };
+                }
+                Rule::ident => var = self.ident(&p),
+                Rule::quant_source => source = self.operand(p),
+                Rule::filter => {
+                    filter = p
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expr)
+                        .map(|p| self.expr(p))
+                }
+                Rule::group => {
+                    group = p
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expr)
+                        .map(|p| self.expr(p))
+                }
+                Rule::body => body = p.into_inner().next().map(|p| self.expr(p)),
+                _ => {}
+            }
+        }
+        Quantifier {
+            kind,
+            kind_span,
+            var,
+            source,
+            filter,
+            group,
+            body,
+        }
+    }
+
+    // ------------------------------------------------------------------ literals
+
+    fn literal(&self, pair: &P<'_>) -> Literal {
+        let span = self.span(pair);
+        let text = pair.as_str();
+        match pair.as_rule() {
+            Rule::int => Literal::Int(self.int(pair)),
+            Rule::number => match text.parse::<f64>() {
+                Ok(n) if n.is_finite() => Literal::Number(n),
+                _ => {
+                    self.invalid_literal(
+                        span,
+                        format!("`{text}` is out of range"),
+                        "write a smaller number",
+                    );
+                    Literal::None
+                }
+            },
+            Rule::percent => match text.trim_end_matches('%').parse::<f64>() {
+                Ok(n) if n.is_finite() => Literal::Percent(n),
+                _ => {
+                    self.invalid_literal(
+                        span,
+                        format!("`{text}` is out of range"),
+                        "write a percentage like `95%`",
+                    );
+                    Literal::None
+                }
+            },
+            Rule::string => Literal::Text(self.string(pair).value),
+            Rule::boolean => Literal::Bool(text == "true"),
+            Rule::none => Literal::None,
+            Rule::date => self.date(pair).map_or(Literal::None, Literal::Date),
+            Rule::datetime => match text.parse::<jiff::Timestamp>() {
+                Ok(ts) => Literal::DateTime(ts.as_microsecond()),
+                Err(e) => {
+                    self.invalid_literal(
+                        span,
+                        format!("`{text}` is not a valid date-time: {e}"),
+                        "write an RFC 3339 date-time such as `2026-11-22T10:00:00Z`",
+                    );
+                    Literal::None
+                }
+            },
+            Rule::duration => Literal::Duration(self.duration(pair)),
+            Rule::span => {
+                let mut parts = pair.clone().into_inner();
+                let n = parts.next().map(|p| self.int(&p)).unwrap_or(0);
+                let unit = parts.next().map_or("months", |p| p.as_str());
+                let months = if unit.starts_with("year") {
+                    n.checked_mul(12)
+                } else {
+                    Some(n)
+                };
+                match months
+                    .and_then(|m| i32::try_from(m).ok())
+                    .filter(|m| *m <= 120_000)
+                {
+                    Some(m) => Literal::Months(m),
+                    None => {
+                        self.invalid_literal(
+                            span,
+                            format!("`{text}` is too long a span"),
+                            "write at most 10000 years",
+                        );
+                        Literal::None
+                    }
+                }
+            }
+            _ => Literal::None,
+        }
+    }
+
+    fn int(&self, pair: &P<'_>) -> i64 {
+        let text = pair.as_str().trim();
+        text.parse::<i64>().unwrap_or_else(|_| {
+            self.invalid_literal(
+                self.span(pair),
+                format!("`{text}` does not fit in a 64-bit integer"),
+                "write a number between -9223372036854775808 and 9223372036854775807",
+            );
+            0
+        })
+    }
+
+    fn date(&self, pair: &P<'_>) -> Option<i32> {
+        let text = pair.as_str();
+        match parse_date(text) {
+            Ok(days) => Some(days),
+            Err(e) => {
+                self.invalid_literal(
+                    self.span(pair),
+                    format!("`{text}` is not a valid date: {e}"),
+                    "write a calendar date as YYYY-MM-DD, such as `2026-11-22`",
+                );
+                None
+            }
+        }
+    }
+
+    fn date_spanned(&self, pair: &P<'_>) -> Spanned<i32> {
+        Spanned {
+            node: self.date(pair).unwrap_or(0),
+            span: self.span(pair),
+        }
+    }
+
+    fn duration(&self, pair: &P<'_>) -> i64 {
+        let text = pair.as_str();
+        parse_duration(text).unwrap_or_else(|| {
+            self.invalid_literal(
+                self.span(pair),
+                format!("`{text}` is too long a duration"),
+                "durations must stay within about 290 000 years",
+            );
+            0
+        })
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    fn syntax_error(&self, err: &pest::error::Error<Rule>) -> Diagnostic {
+        let (start, end) = match err.location {
+            pest::error::InputLocation::Pos(p) => (p, p),
+            pest::error::InputLocation::Span((a, b)) => (a, b),
+        };
+        let found = found_at(self.text, start);
+        let found_len = if found.0 == "end of file" { 0 } else { found.1 };
+        let span = self.at(start, end.max(start + found_len));
+        match &err.variant {
+            pest::error::ErrorVariant::CustomError { message } => {
+                let limit = message.contains("limit");
+                Diagnostic::new(if limit { Code::S002 } else { Code::S001 }, message.clone())
+                    .with_primary(span, "here")
+            }
+            pest::error::ErrorVariant::ParsingError { positives, .. } => {
+                if found.0 == "a string" && unterminated_string(self.text, start) {
+                    return Diagnostic::new(Code::S001, "unterminated string")
+                        .with_primary(self.at(start, start + 1), "this string is never closed")
+                        .with_help("close it with `\"`; a `\"` inside a string is written `\\\"`");
+                }
+                let mut specific: Vec<String> = Vec::new();
+                let mut groups: Vec<&'static str> = Vec::new();
+                for rule in positives {
+                    match expected_item(*rule) {
+                        Expected::Specific(s) => push_unique(&mut specific, s),
+                        Expected::Group(g) => {
+                            if !groups.contains(&g) {
+                                groups.push(g);
+                            }
+                        }
+                    }
+                }
+                if let Some(attempts) = err.parse_attempts() {
+                    for token in attempts.expected_tokens() {
+                        let t = token.to_string();
+                        if STRUCTURAL_TOKENS.contains(&t.as_str()) {
+                            push_unique(&mut specific, format!("`{t}`"));
+                        }
+                    }
+                }
+                specific.extend(groups.iter().map(|g| g.to_string()));
+                let expected = join_alternatives(&specific);
+                let message = format!("expected {expected}, found {}", found.0);
+                let help = syntax_help(&found.0);
+                Diagnostic::new(Code::S001, message)
+                    .with_primary(span, format!("expected {expected}"))
+                    .with_help_opt(help)
+            }
+        }
+    }
+}
+
+/// Punctuation worth naming in "expected …" (whitespace and comment starts are not).
+// `(` is left out: after any name a call could follow, and naming it there only misleads.
+const STRUCTURAL_TOKENS: &[&str] = &["{", "}", ")", "[", "]", ":", ",", "=", ".."];
+
+fn push_unique(items: &mut Vec<String>, item: String) {
+    if !items.contains(&item) {
+        items.push(item);
+    }
+}
+
+/// True when the string starting at `offset` is never closed.
+fn unterminated_string(text: &str, offset: usize) -> bool {
+    let mut chars = text.get(offset + 1..).unwrap_or("").chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+trait WithSpanIfEmpty {
+    fn with_span_if_empty(self, span: Span) -> Self;
+}
+
+impl WithSpanIfEmpty for Expr {
+    fn with_span_if_empty(mut self, span: Span) -> Expr {
+        if self.span == Span::default() {
+            self.span = span;
+        }
+        self
+    }
+}
+
+fn missing(span: Span) -> Ident {
+    Ident {
+        name: String::new(),
+        span,
+    }
+}
+
+fn empty_string(span: Span) -> StringLit {
+    StringLit {
+        value: String::new(),
+        span,
+    }
+}
+
+fn none_expr(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Literal(Literal::None),
+        span,
+    }
+}
+
+fn is_keyword(rule: Rule) -> bool {
+    format!("{rule:?}").starts_with("kw_")
+}
+
+/// Lines joined with single spaces; a blank line starts a new paragraph. Lets authors wrap
+/// descriptions to the width of their editor.
+pub fn normalize_prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank_run = false;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            blank_run = !out.is_empty();
+            continue;
+        }
+        if blank_run {
+            out.push_str("\n\n");
+            blank_run = false;
+        } else if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Parses `YYYY-MM-DD` into days since 1970-01-01, rejecting impossible dates.
+pub fn parse_date(text: &str) -> Result<i32, String> {
+    let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("write it as YYYY-MM-DD".into());
+    };
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
+        return Err(format!("there is no month {m}"));
+    };
+    let y = i32::try_from(y).map_err(|_| "the year is out of range".to_string())?;
+    let last = crate::value::days_in_month(y, m);
+    if d == 0 || d > last {
+        return Err(format!("{month} {y} has {last} days"));
+    }
+    Ok(crate::value::days_from_civil(y, m, d))
+}
+
+/// Days since 1970-01-01 of a civil date.
+pub fn days_since_epoch(date: jiff::civil::Date) -> i32 {
+    crate::value::days_from_civil(i32::from(date.year()), date.month() as u32, date.day() as u32)
+}
+
+/// Parses `24h`, `30d`, `2w`, `1d12h`, `90min`, `1.5h` into microseconds; `None` on overflow.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let (num, tail) = rest.split_at(num_end);
+        let unit_end = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_end);
+        let per: i64 = match unit {
+            "ms" => 1_000,
+            "s" => MICROS_PER_SECOND,
+            "min" => MICROS_PER_MINUTE,
+            "h" => MICROS_PER_HOUR,
+            "d" => MICROS_PER_DAY,
+            "w" => 7 * MICROS_PER_DAY,
+            _ => return None,
+        };
+        let part = if num.contains('.') {
+            let f: f64 = num.parse().ok()?;
+            let micros = f * per as f64;
+            if !micros.is_finite() || micros.abs() >= i64::MAX as f64 {
+                return None;
+            }
+            micros.round() as i64
+        } else {
+            num.parse::<i64>().ok()?.checked_mul(per)?
+        };
+        total = total.checked_add(part)?;
+        rest = tail;
+    }
+    Some(total)
+}
+
+/// The token at a byte offset, for "found …" in syntax errors, and its length in bytes.
+fn found_at(text: &str, offset: usize) -> (String, usize) {
+    let rest = text.get(offset..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("end of file".to_string(), 0);
+    };
+    if first.is_alphanumeric() || first == '_' {
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .take(40)
+            .collect();
+        let len = word.len();
+        return (format!("`{word}`"), len);
+    }
+    if first == '\n' || first == '\r' {
+        return ("end of line".to_string(), first.len_utf8());
+    }
+    if first == '"' {
+        return ("a string".to_string(), 1);
+    }
+    let shown = if first.is_control() || first.is_whitespace() {
+        first.escape_default().to_string()
+    } else {
+        first.to_string()
+    };
+    (format!("`{shown}`"), first.len_utf8())
+}
+
+fn syntax_help(found: &str) -> Option<String> {
+    match found {
+        "`=`" => Some("comparisons use `==`".into()),
+        "`'`" => Some("strings are written in double quotes".into()),
+        "a string" => Some("is a `,` missing between list items, or a keyword before the string?".into()),
+        _ => None,
+    }
+}
+
+/// Joins "a", "b", "c" into "a, b or c", capped so the message stays one line.
+fn join_alternatives(items: &[String]) -> String {
+    const MAX: usize = 8;
+    let shown: Vec<&str> = items.iter().take(MAX).map(String::as_str).collect();
+    let more = items.len() > MAX;
+    match shown.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] if !more => format!("{} or {last}", init.join(", ")),
+        all => format!("{}, …", all.join(", ")),
+    }
+}
+
+/// How an expected rule is named in an error message.
+enum Expected {
+    /// Named on its own.
+    Specific(String),
+    /// Named as part of a group, once.
+    Group(&'static str),
+}
+
+const REQUIREMENT_ENTRIES: &[&str] = &[
+    "title",
+    "clauses",
+    "severity",
+    "owner",
+    "description",
+    "allow",
+    "metric",
+    "expect",
+];
+const DECLARATIONS: &[&str] = &[
+    "standard",
+    "dataset",
+    "param",
+    "override",
+    "requirement",
+    "waiver",
+    "applicability",
+    "attestation",
+    "disable",
+    "test",
+];
+const OPERATOR_WORDS: &[&str] = &["and", "or", "in", "not", "contains", "matches", "is"];
+
+/// What a grammar rule means, in the words of an error message.
+fn expected_item(rule: Rule) -> Expected {
+    let name = format!("{rule:?}");
+    if let Some(word) = name.strip_prefix("kw_") {
+        if REQUIREMENT_ENTRIES.contains(&word) {
+            return Expected::Group(
+                "another requirement entry (`title`, `clauses`, `severity`, `owner`, `description`, `metric`, `expect`)",
+            );
+        }
+        if DECLARATIONS.contains(&word) {
+            return Expected::Group(
+                "a declaration (`standard`, `dataset`, `param`, `requirement`, `waiver`, `attestation`, `test`, …)",
+            );
+        }
+        if OPERATOR_WORDS.contains(&word) {
+            return Expected::Group("an operator");
+        }
+        return Expected::Specific(format!("`{word}`"));
+    }
+    let text = match rule {
+        Rule::EOI => "end of file",
+        Rule::expr
+        | Rule::operand
+        | Rule::quantifier
+        | Rule::literal
+        | Rule::path
+        | Rule::call
+        | Rule::paren
+        | Rule::list => "an expression",
+        Rule::quant_source => "a dataset name or a list",
+        Rule::ident => "a name",
+        Rule::field_name => "a field name",
+        Rule::dotted_id => "a requirement id like `capa.cycle_time`",
+        Rule::record_id => "an id like `W-2026-004`",
+        Rule::string | Rule::string_list => "a string in double quotes",
+        Rule::clause_ref => "a clause reference like `iso27001:A.5.18`",
+        Rule::clause_id => "a clause id like `9.2` or `A.5.18`",
+        Rule::date => "a date like `2026-11-22`",
+        Rule::datetime => "a date-time like `2026-11-22T10:00:00Z`",
+        Rule::duration => "a duration like `24h`",
+        Rule::int => "a whole number",
+        Rule::field_type => "a type (text, int, number, bool, date, datetime, duration, percent, list)",
+        Rule::source_format => "`csv`, `json`, `jsonl` or `xlsx`",
+        Rule::duration_unit => "a unit (`s`, `min`, `h`, `d`, `w`)",
+        Rule::severity => "`major`, `minor` or `observation`",
+        Rule::quant_kind | Rule::percentile => "a quantifier",
+        Rule::filter => "`where`",
+        Rule::group => "`by`",
+        Rule::body => "`:`",
+        Rule::field_decl => "`field`",
+        Rule::given_row => "a record `{ field = value, … }`",
+        Rule::given_cell => "`field = value`",
+        _ if name.starts_with("op_") => return Expected::Group("an operator"),
+        _ => return Expected::Specific(name.replace('_', " ")),
+    };
+    Expected::Specific(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_add_their_parts() {
+        assert_eq!(parse_duration("24h"), Some(24 * MICROS_PER_HOUR));
+        assert_eq!(parse_duration("1d12h"), Some(36 * MICROS_PER_HOUR));
+        assert_eq!(parse_duration("2w"), Some(14 * MICROS_PER_DAY));
+        assert_eq!(parse_duration("90min"), Some(90 * MICROS_PER_MINUTE));
+        assert_eq!(parse_duration("1.5h"), Some(90 * MICROS_PER_MINUTE));
+        assert_eq!(parse_duration("99999999999999w"), None);
+    }
+
+    #[test]
+    fn dates_reject_impossible_days() {
+        assert_eq!(parse_date("1970-01-02"), Ok(1));
+        assert_eq!(parse_date("2026-11-22"), Ok(20414));
+        assert!(parse_date("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn prose_joins_wrapped_lines_and_keeps_paragraphs() {
+        assert_eq!(normalize_prose("  one\n   two\n\n  three  "), "one two\n\nthree");
+    }
+
+    #[test]
+    fn alternatives_read_naturally() {
+        let items: Vec<String> = ["`a`", "`b`", "`c`"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(join_alternatives(&items), "`a`, `b` or `c`");
+    }
+}

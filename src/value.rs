@@ -1,0 +1,344 @@
+//! Typed values: what evidence cells hold once converted, and what expressions compute.
+//!
+//! Dates are days since 1970-01-01, date-times and durations are microseconds (UTC for
+//! date-times), so comparisons and differences are integer operations and a column of
+//! them is a plain `Vec` of integers.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Microseconds in common units; durations and date-times are counted in microseconds.
+pub const MICROS_PER_SECOND: i64 = 1_000_000;
+/// Microseconds in a minute.
+pub const MICROS_PER_MINUTE: i64 = 60 * MICROS_PER_SECOND;
+/// Microseconds in an hour.
+pub const MICROS_PER_HOUR: i64 = 60 * MICROS_PER_MINUTE;
+/// Microseconds in a (24-hour) day.
+pub const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
+
+/// The type of a field, parameter or expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Type {
+    /// Free text.
+    Text,
+    /// A whole number.
+    Int,
+    /// A decimal number.
+    Number,
+    /// `true` or `false`.
+    Bool,
+    /// A calendar date without time of day.
+    Date,
+    /// An instant (stored in UTC).
+    DateTime,
+    /// An exact length of time (`24h`, `30d`).
+    Duration,
+    /// A calendar span in months (`12 months`, `1 year`): its length depends on the date it is added to.
+    Months,
+    /// A percentage (`95%`).
+    Percent,
+    /// A list of text values.
+    List,
+    /// The type of `none` alone: fits anywhere.
+    Null,
+}
+
+impl Type {
+    /// The name users write and read in diagnostics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::Text => "text",
+            Type::Int => "int",
+            Type::Number => "number",
+            Type::Bool => "bool",
+            Type::Date => "date",
+            Type::DateTime => "datetime",
+            Type::Duration => "duration",
+            Type::Months => "calendar span",
+            Type::Percent => "percent",
+            Type::List => "list",
+            Type::Null => "none",
+        }
+    }
+
+    /// Parses a type name as written in a `field` declaration.
+    pub fn from_name(name: &str) -> Option<Type> {
+        Some(match name {
+            "text" => Type::Text,
+            "int" => Type::Int,
+            "number" => Type::Number,
+            "bool" => Type::Bool,
+            "date" => Type::Date,
+            "datetime" => Type::DateTime,
+            "duration" => Type::Duration,
+            "percent" => Type::Percent,
+            "list" => Type::List,
+            _ => return None,
+        })
+    }
+
+    /// True for `int` and `number`, which mix freely in arithmetic and comparisons.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Type::Int | Type::Number)
+    }
+}
+
+/// `{}` writes the name (`int`); `{:#}` writes it with an article (`an int`), for messages.
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.write_str(if *self == Type::Int { "an " } else { "a " })?;
+        }
+        f.write_str(self.name())
+    }
+}
+
+/// A value: a converted evidence cell or the result of an expression.
+///
+/// Text borrows from the evidence tables where it can, so reading a cell allocates nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// Absent: an empty cell, a null token, or an unknown result.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A decimal number (never NaN or infinite).
+    Number(f64),
+    /// A percentage; `95.0` is 95 %.
+    Percent(f64),
+    /// Text.
+    Text(Cow<'a, str>),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Microseconds since 1970-01-01T00:00:00Z.
+    DateTime(i64),
+    /// Microseconds.
+    Duration(i64),
+    /// A calendar span in months.
+    Months(i32),
+    /// A list of text values.
+    List(Vec<Cow<'a, str>>),
+}
+
+impl Value<'_> {
+    /// Copies any borrowed text so the value outlives the table it came from.
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Number(n) => Value::Number(n),
+            Value::Percent(p) => Value::Percent(p),
+            Value::Text(t) => Value::Text(Cow::Owned(t.into_owned())),
+            Value::Date(d) => Value::Date(d),
+            Value::DateTime(t) => Value::DateTime(t),
+            Value::Duration(d) => Value::Duration(d),
+            Value::Months(m) => Value::Months(m),
+            Value::List(items) => {
+                Value::List(items.into_iter().map(|s| Cow::Owned(s.into_owned())).collect())
+            }
+        }
+    }
+
+    /// True for [`Value::None`].
+    pub fn is_none(&self) -> bool {
+        matches!(self, Value::None)
+    }
+
+    /// Orders two values of comparable types; `None` when either is absent or the types differ.
+    ///
+    /// Ints and numbers compare numerically; a date compares with a date-time as midnight UTC
+    /// of that date (the semantics of `as_of`).
+    pub fn compare(&self, other: &Value<'_>) -> Option<Ordering> {
+        use Value as V;
+        match (self, other) {
+            (V::Int(a), V::Int(b)) => Some(a.cmp(b)),
+            (V::Int(a), V::Number(b)) => (*a as f64).partial_cmp(b),
+            (V::Number(a), V::Int(b)) => a.partial_cmp(&(*b as f64)),
+            (V::Number(a), V::Number(b)) => a.partial_cmp(b),
+            (V::Percent(a), V::Percent(b)) => a.partial_cmp(b),
+            (V::Text(a), V::Text(b)) => Some(a.as_ref().cmp(b.as_ref())),
+            (V::Bool(a), V::Bool(b)) => Some(a.cmp(b)),
+            (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
+            (V::DateTime(a), V::DateTime(b)) => Some(a.cmp(b)),
+            (V::Date(a), V::DateTime(b)) => Some(date_to_micros(*a).cmp(b)),
+            (V::DateTime(a), V::Date(b)) => Some(a.cmp(&date_to_micros(*b))),
+            (V::Duration(a), V::Duration(b)) => Some(a.cmp(b)),
+            (V::Months(a), V::Months(b)) => Some(a.cmp(b)),
+            (V::List(a), V::List(b)) => Some(a.cmp(b)),
+            _ => None,
+        }
+    }
+}
+
+/// Midnight UTC of a date, in microseconds since the epoch.
+pub fn date_to_micros(days: i32) -> i64 {
+    i64::from(days) * MICROS_PER_DAY
+}
+
+/// The UTC date of an instant.
+pub fn micros_to_date(micros: i64) -> i32 {
+    // Days are at most ±106 million for any i64 of microseconds, well inside i32.
+    micros.div_euclid(MICROS_PER_DAY) as i32
+}
+
+/// Year, month (1–12) and day (1–31) of a day count since 1970-01-01 (proleptic Gregorian).
+pub fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    // Howard Hinnant's days_from_civil inverse; exact for every i32 day count.
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = if m <= 2 { y + 1 } else { y };
+    (y as i32, m, d)
+}
+
+/// Days since 1970-01-01 of a civil date; the date must be valid.
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+/// Number of days in a month of the proleptic Gregorian calendar.
+pub fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// `2026-11-22`
+pub fn format_date(days: i32) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `2026-11-22T09:15:00Z`, with fractional seconds only when there are any.
+pub fn format_datetime(micros: i64) -> String {
+    let days = micros_to_date(micros);
+    let rem = micros - date_to_micros(days);
+    let (h, rem) = (rem / MICROS_PER_HOUR, rem % MICROS_PER_HOUR);
+    let (min, rem) = (rem / MICROS_PER_MINUTE, rem % MICROS_PER_MINUTE);
+    let (s, frac) = (rem / MICROS_PER_SECOND, rem % MICROS_PER_SECOND);
+    let date = format_date(days);
+    if frac == 0 {
+        format!("{date}T{h:02}:{min:02}:{s:02}Z")
+    } else {
+        let frac = format!("{frac:06}");
+        format!("{date}T{h:02}:{min:02}:{s:02}.{}Z", frac.trim_end_matches('0'))
+    }
+}
+
+/// A duration the way people say it: `47d 2h 5min`, `31h`, `0s`, `-3d`.
+pub fn format_duration(micros: i64) -> String {
+    if micros == 0 {
+        return "0s".to_string();
+    }
+    let sign = if micros < 0 { "-" } else { "" };
+    let mut rest = micros.unsigned_abs();
+    let mut parts = Vec::new();
+    for (unit, name) in [
+        (MICROS_PER_DAY as u64, "d"),
+        (MICROS_PER_HOUR as u64, "h"),
+        (MICROS_PER_MINUTE as u64, "min"),
+        (MICROS_PER_SECOND as u64, "s"),
+    ] {
+        let n = rest / unit;
+        rest %= unit;
+        if n > 0 {
+            parts.push(format!("{n}{name}"));
+        }
+    }
+    if parts.is_empty() {
+        parts.push(format!("{}ms", rest / 1000));
+    }
+    // Three units say enough; seconds on a 47-day duration are noise.
+    parts.truncate(3);
+    format!("{sign}{}", parts.join(" "))
+}
+
+/// A number without a spurious fraction: `30`, `4.5`, `93.33`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::None => f.write_str("none"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Number(n) => f.write_str(&format_number(*n)),
+            Value::Percent(p) => write!(f, "{}%", format_number(*p)),
+            Value::Text(t) => f.write_str(t),
+            Value::Date(d) => f.write_str(&format_date(*d)),
+            Value::DateTime(t) => f.write_str(&format_datetime(*t)),
+            Value::Duration(d) => f.write_str(&format_duration(*d)),
+            Value::Months(m) if m % 12 == 0 && *m != 0 => {
+                let y = m / 12;
+                write!(f, "{y} year{}", if y.abs() == 1 { "" } else { "s" })
+            }
+            Value::Months(m) => write!(f, "{m} month{}", if m.abs() == 1 { "" } else { "s" }),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item:?}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_conversion_round_trips() {
+        for days in [-719_468, -1, 0, 1, 20_414, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(format_date(20_414), "2026-11-22");
+    }
+
+    #[test]
+    fn values_display_for_people() {
+        assert_eq!(
+            format_duration(47 * MICROS_PER_DAY + 2 * MICROS_PER_HOUR),
+            "47d 2h"
+        );
+        assert_eq!(format_duration(31 * MICROS_PER_HOUR), "1d 7h");
+        assert_eq!(
+            format_datetime(date_to_micros(20_414) + 9 * MICROS_PER_HOUR + 15 * MICROS_PER_MINUTE),
+            "2026-11-22T09:15:00Z"
+        );
+        assert_eq!(Value::Percent(93.333).to_string(), "93.33%");
+        assert_eq!(Value::Months(12).to_string(), "1 year");
+    }
+}
