@@ -270,6 +270,17 @@ pub fn format_duration(micros: i64) -> String {
     }
     // Three units say enough; seconds on a 47-day duration are noise.
     parts.truncate(3);
+    // Under three days people count hours: "31h", not "1d 7h".
+    let micros_abs = micros.unsigned_abs();
+    if micros_abs < 3 * MICROS_PER_DAY as u64 && micros_abs >= MICROS_PER_DAY as u64 {
+        let hours = micros_abs / MICROS_PER_HOUR as u64;
+        let minutes = (micros_abs % MICROS_PER_HOUR as u64) / MICROS_PER_MINUTE as u64;
+        return if minutes == 0 {
+            format!("{sign}{hours}h")
+        } else {
+            format!("{sign}{hours}h {minutes}min")
+        };
+    }
     format!("{sign}{}", parts.join(" "))
 }
 
@@ -320,11 +331,11 @@ mod tests {
 
     #[test]
     fn civil_conversion_round_trips() {
-        for days in [-719_468, -1, 0, 1, 20_414, 2_932_896] {
+        for days in [-719_468, -1, 0, 1, 20_779, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
-        assert_eq!(format_date(20_414), "2026-11-22");
+        assert_eq!(format_date(20_779), "2026-11-22");
     }
 
     #[test]
@@ -333,9 +344,9 @@ mod tests {
             format_duration(47 * MICROS_PER_DAY + 2 * MICROS_PER_HOUR),
             "47d 2h"
         );
-        assert_eq!(format_duration(31 * MICROS_PER_HOUR), "1d 7h");
+        assert_eq!(format_duration(31 * MICROS_PER_HOUR), "31h");
         assert_eq!(
-            format_datetime(date_to_micros(20_414) + 9 * MICROS_PER_HOUR + 15 * MICROS_PER_MINUTE),
+            format_datetime(date_to_micros(20_779) + 9 * MICROS_PER_HOUR + 15 * MICROS_PER_MINUTE),
             "2026-11-22T09:15:00Z"
         );
         assert_eq!(Value::Percent(93.333).to_string(), "93.33%");

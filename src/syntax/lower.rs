@@ -1291,7 +1291,7 @@ mod tests {
     #[test]
     fn dates_reject_impossible_days() {
         assert_eq!(parse_date("1970-01-02"), Ok(1));
-        assert_eq!(parse_date("2026-11-22"), Ok(20414));
+        assert_eq!(parse_date("2026-11-22"), Ok(20779));
         assert!(parse_date("2026-02-30").is_err());
     }
 
