@@ -10,6 +10,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod eval;
 pub mod evidence;
 pub mod project;
 pub mod report;

@@ -1,0 +1,852 @@
+//! Evaluation: every requirement against the loaded evidence, then waivers,
+//! applicability and per-standard readiness. Requirements run in parallel (rayon); the
+//! result never depends on scheduling.
+
+pub mod explain;
+pub mod interp;
+pub mod join;
+pub mod memory;
+pub mod model;
+mod readiness;
+pub mod requirement;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::check::program::{Program, Requirement, Waiver};
+use crate::diagnostic::Code;
+use crate::source::{SourceMap, Span};
+use crate::value::{self, Value};
+use interp::{EvalError, Interp, Rows};
+use join::{JoinCache, JoinPlans};
+use model::*;
+
+/// Facts about an evidence file, for the inventory.
+#[derive(Clone, Debug, Default)]
+pub struct FileFacts {
+    /// Path relative to the evidence directory.
+    pub path: String,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Encoding, delimiter and other facts about reading it.
+    pub notes: Vec<String>,
+}
+
+/// Where a record is in its file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowLocation {
+    /// Line (CSV: where the record starts; JSON Lines: its line).
+    pub line: Option<u64>,
+    /// Index in a JSON array or row of a sheet.
+    pub index: Option<u64>,
+}
+
+/// Records that can say where they come from.
+pub trait Located: Rows {
+    /// Where a record is.
+    fn location(&self, row: usize) -> RowLocation;
+}
+
+/// One dataset's evidence as the evaluator receives it.
+pub struct DatasetInput<'a> {
+    /// The records, when the export loaded.
+    pub rows: Option<&'a dyn Located>,
+    /// The load error, when it did not (file, line, column, value and why).
+    pub error: Option<String>,
+    /// The file, when it was read.
+    pub file: Option<FileFacts>,
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The evaluation instant, microseconds since the epoch (midnight UTC of `--as-of`).
+    pub as_of: i64,
+    /// Standards in scope (`--standard`); empty for all.
+    pub standards: Vec<String>,
+    /// `--param` values, already typed.
+    pub params: Vec<(usize, Value<'static>)>,
+    /// Cited records per expect at most (all are counted).
+    pub max_findings: usize,
+}
+
+/// Everything evaluation reads.
+pub struct RunContext<'a> {
+    /// The checked program.
+    pub program: &'a Program,
+    /// Rule sources, to quote expressions.
+    pub sources: &'a SourceMap,
+    /// Evidence per dataset (same order as `program.datasets`).
+    pub datasets: &'a [DatasetInput<'a>],
+    /// Records per dataset for the interpreter.
+    pub rows: Vec<Option<&'a dyn Rows>>,
+    /// Param values in effect.
+    pub params: Vec<Value<'static>>,
+    /// Evaluation instant.
+    pub as_of: i64,
+    /// Join plans.
+    pub plans: JoinPlans,
+    /// Shared join indexes.
+    pub joins: JoinCache,
+    /// Cited records per expect at most.
+    pub max_findings: usize,
+}
+
+impl<'a> RunContext<'a> {
+    /// Prepares evaluation: params, join plans.
+    pub fn new(
+        program: &'a Program,
+        sources: &'a SourceMap,
+        datasets: &'a [DatasetInput<'a>],
+        options: &RunOptions,
+    ) -> RunContext<'a> {
+        let mut params: Vec<Value<'static>> = program.params.iter().map(|p| p.value.clone()).collect();
+        for (i, v) in &options.params {
+            if let Some(p) = params.get_mut(*i) {
+                *p = v.clone();
+            }
+        }
+        let rows = datasets.iter().map(|d| d.rows.map(|r| r as &dyn Rows)).collect();
+        RunContext {
+            program,
+            sources,
+            datasets,
+            rows,
+            params,
+            as_of: options.as_of,
+            plans: JoinPlans::build(program),
+            joins: JoinCache::new(),
+            max_findings: options.max_findings,
+        }
+    }
+
+    /// An interpreter for one requirement.
+    pub fn interp(&'a self, allow_empty: bool) -> Interp<'a> {
+        Interp {
+            program: self.program,
+            data: &self.rows,
+            params: &self.params,
+            as_of: self.as_of,
+            allow_empty,
+            metrics: Vec::new(),
+            group: None,
+            plans: &self.plans,
+            joins: Some(&self.joins),
+        }
+    }
+
+    /// File, line and index of a record.
+    pub fn locate(&self, dataset: usize, row: usize) -> (String, Option<u64>, Option<u64>) {
+        let input = self.datasets.get(dataset);
+        let file = input
+            .and_then(|d| d.file.as_ref())
+            .map_or(String::new(), |f| f.path.clone());
+        let loc = input
+            .and_then(|d| d.rows)
+            .map(|r| r.location(row))
+            .unwrap_or_default();
+        (file, loc.line, loc.index)
+    }
+
+    /// An evaluation error as a message that names the rule file and line.
+    pub fn error_message(&self, e: &EvalError) -> String {
+        let (file, line, col) = self.sources.locate(e.span);
+        format!("{}: {file}:{line}:{col}: {}", Code::R501.as_str(), e.message)
+    }
+}
+
+/// The text of a span, with runs of whitespace folded so multi-line expressions read on
+/// one line.
+pub fn text_of(sources: &SourceMap, span: Span) -> String {
+    sources
+        .get(span.file)
+        .slice(span)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Why a requirement cannot be evaluated, when its evidence is not usable.
+fn evidence_problem(ctx: &RunContext<'_>, r: &Requirement) -> Option<(Outcome, String)> {
+    for &d in &r.datasets {
+        let (Some(dataset), Some(input)) = (ctx.program.datasets.get(d), ctx.datasets.get(d)) else {
+            continue;
+        };
+        if let Some(e) = &input.error {
+            return Some((
+                Outcome::Error,
+                format!("dataset `{}` could not be loaded: {e}", dataset.name),
+            ));
+        }
+    }
+    for &d in &r.datasets {
+        let (Some(dataset), Some(input)) = (ctx.program.datasets.get(d), ctx.datasets.get(d)) else {
+            continue;
+        };
+        let file = input
+            .file
+            .as_ref()
+            .map_or(dataset.spec.source.clone(), |f| f.path.clone());
+        match input.rows {
+            Some(rows) if rows.is_empty() => {
+                return Some((
+                    Outcome::NoEvidence,
+                    format!(
+                        "the export `{file}` (dataset `{}`) holds no records",
+                        dataset.name
+                    ),
+                ));
+            }
+            None => {
+                return Some((
+                    Outcome::Error,
+                    format!("dataset `{}` was not loaded", dataset.name),
+                ));
+            }
+            Some(_) => {}
+        }
+        if let Some(stale) = staleness(ctx, d) {
+            return Some((Outcome::NoEvidence, stale));
+        }
+    }
+    None
+}
+
+/// The newest value of a dataset's freshness field.
+fn newest(ctx: &RunContext<'_>, dataset: usize) -> Option<i64> {
+    let fresh = ctx.program.datasets.get(dataset)?.freshness?;
+    let rows = ctx.datasets.get(dataset)?.rows?;
+    (0..rows.len())
+        .filter_map(|r| match rows.value(fresh.field, r) {
+            Value::DateTime(t) => Some(t),
+            Value::Date(d) => Some(value::date_to_micros(d)),
+            _ => None,
+        })
+        .max()
+}
+
+/// A message when a dataset's newest record is older than its freshness allows.
+fn staleness(ctx: &RunContext<'_>, dataset: usize) -> Option<String> {
+    let d = ctx.program.datasets.get(dataset)?;
+    let fresh = d.freshness?;
+    let file = ctx
+        .datasets
+        .get(dataset)
+        .and_then(|i| i.file.as_ref())
+        .map_or(d.spec.source.clone(), |f| f.path.clone());
+    let field = d.fields.get(fresh.field).map_or("?", |f| f.name.as_str());
+    match newest(ctx, dataset) {
+        None => Some(format!(
+            "the export `{file}` has no `{field}` value, so its freshness cannot be shown"
+        )),
+        Some(t) if ctx.as_of - t > fresh.within => Some(format!(
+            "the export `{file}` is stale: its newest `{field}` is {} ({} before as_of); the rules require {}",
+            value::format_datetime(t),
+            value::format_duration(ctx.as_of - t),
+            value::format_duration(fresh.within)
+        )),
+        Some(_) => None,
+    }
+}
+
+/// Whether a requirement is not applicable per the Statements of Applicability, and why.
+fn not_applicable(ctx: &RunContext<'_>, soa: &Soa, r: &Requirement) -> Option<String> {
+    if r.clauses.is_empty() {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    for c in &r.clauses {
+        let standard = ctx.program.standards.get(c.standard)?;
+        let item = standard.items.get(c.item)?;
+        if item.kind != crate::syntax::ast::EntryKind::Control {
+            return None;
+        }
+        match soa.get(&(c.standard, item.id.clone())) {
+            Some((false, justification)) => {
+                reasons.push(format!(
+                    "{}:{} — {}",
+                    standard.id,
+                    item.id,
+                    justification.as_deref().unwrap_or("no justification given")
+                ));
+            }
+            _ => return None,
+        }
+    }
+    Some(format!(
+        "not applicable per the Statement of Applicability: {}",
+        reasons.join("; ")
+    ))
+}
+
+/// (standard, control id) → (applicable, justification).
+type Soa = HashMap<(usize, String), (bool, Option<String>)>;
+
+fn statements_of_applicability(ctx: &RunContext<'_>) -> Soa {
+    let mut soa = Soa::new();
+    for a in &ctx.program.applicability {
+        let Some(rows) = ctx.datasets.get(a.dataset).and_then(|d| d.rows) else {
+            continue;
+        };
+        for r in 0..rows.len() {
+            let control = rows.value(a.control, r);
+            let Value::Text(control) = control else {
+                continue;
+            };
+            let applicable = matches!(rows.value(a.applicable, r), Value::Bool(true));
+            let justification = a.justification.and_then(|j| match rows.value(j, r) {
+                Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
+                _ => None,
+            });
+            soa.insert(
+                (a.standard, control.trim().to_string()),
+                (applicable, justification),
+            );
+        }
+    }
+    soa
+}
+
+/// What waivers did to one requirement.
+struct WaiverUse {
+    applied: Vec<String>,
+    unmatched: Vec<String>,
+}
+
+/// Evaluates every requirement in scope and assembles the report.
+pub fn run(
+    program: &Program,
+    sources: &SourceMap,
+    datasets: &[DatasetInput<'_>],
+    options: &RunOptions,
+) -> RunReport {
+    let ctx = RunContext::new(program, sources, datasets, options);
+    let today = value::micros_to_date(options.as_of);
+    let in_scope = |r: &Requirement| {
+        options.standards.is_empty()
+            || r.clauses.iter().any(|c| {
+                program
+                    .standards
+                    .get(c.standard)
+                    .is_some_and(|s| options.standards.contains(&s.id))
+            })
+    };
+    let selected: Vec<usize> = (0..program.requirements.len())
+        .filter(|&i| {
+            program
+                .requirements
+                .get(i)
+                .is_some_and(|r| r.disabled.is_none() && in_scope(r))
+        })
+        .collect();
+    let soa = statements_of_applicability(&ctx);
+
+    let results: Vec<(RequirementReport, HashMap<String, WaiverUse>)> = selected
+        .par_iter()
+        .filter_map(|&i| program.requirements.get(i).map(|r| (i, r)))
+        .map(|(i, r)| evaluate_requirement(&ctx, &soa, i, r, today))
+        .collect();
+
+    let mut warnings = Vec::new();
+    let mut waiver_uses: HashMap<String, WaiverUse> = HashMap::new();
+    let mut requirements = Vec::new();
+    for (report, uses) in results {
+        requirements.push(report);
+        waiver_uses.extend(uses);
+    }
+
+    let waivers = waiver_reports(program, &selected, &waiver_uses, today, &mut warnings);
+    let attestations = attestation_reports(program, today, &mut warnings);
+    let evidence = evidence_reports(&ctx, &mut warnings);
+    let scope: Vec<String> = program
+        .standards
+        .iter()
+        .filter(|s| options.standards.is_empty() || options.standards.contains(&s.id))
+        .map(|s| s.id.clone())
+        .collect();
+    let standards = readiness::standards(&ctx, &requirements, &scope, &soa, today);
+    let combined = readiness::combined(program, &requirements, &scope);
+
+    let mut summary = Summary {
+        requirements: requirements.len(),
+        ..Summary::default()
+    };
+    for r in &requirements {
+        summary.outcomes.add(r.outcome);
+    }
+    summary.verdict = standards.iter().map(|s| s.verdict).max();
+
+    let param_overrides = options
+        .params
+        .iter()
+        .filter_map(|(i, v)| {
+            let p = program.params.get(*i)?;
+            Some(ParamOverride {
+                name: p.name.clone(),
+                declared: p.value.to_string(),
+                value: v.to_string(),
+            })
+        })
+        .collect();
+
+    let disabled = program
+        .requirements
+        .iter()
+        .filter_map(|r| {
+            r.disabled.as_ref().map(|reason| DisabledReport {
+                id: r.id.clone(),
+                reason: reason.clone(),
+            })
+        })
+        .collect();
+
+    RunReport {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "auditready",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        as_of: value::format_datetime(options.as_of),
+        scope,
+        param_overrides,
+        standards,
+        combined,
+        requirements,
+        waivers,
+        attestations,
+        disabled,
+        evidence,
+        rules: rule_files(sources),
+        warnings,
+        summary,
+    }
+}
+
+fn evaluate_requirement(
+    ctx: &RunContext<'_>,
+    soa: &Soa,
+    index: usize,
+    r: &Requirement,
+    today: i32,
+) -> (RequirementReport, HashMap<String, WaiverUse>) {
+    let program = ctx.program;
+    let (file, line, _) = ctx.sources.locate(r.span);
+    let mut report = RequirementReport {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        severity: r.severity,
+        owner: r.owner.clone(),
+        description: r.description.clone(),
+        defined_at: format!("{file}:{line}"),
+        clauses: r
+            .clauses
+            .iter()
+            .filter_map(|c| {
+                let s = program.standards.get(c.standard)?;
+                Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
+            })
+            .collect(),
+        outcome: Outcome::Pass,
+        message: String::new(),
+        datasets: r
+            .datasets
+            .iter()
+            .filter_map(|d| program.datasets.get(*d).map(|d| d.name.clone()))
+            .collect(),
+        expects: Vec::new(),
+        metrics: Vec::new(),
+        findings: Vec::new(),
+        waived_records: Vec::new(),
+        waivers: Vec::new(),
+        not_applicable: None,
+        errors: Vec::new(),
+    };
+    let mut uses = HashMap::new();
+
+    if let Some(reason) = not_applicable(ctx, soa, r) {
+        report.outcome = Outcome::NotApplicable;
+        report.message = reason.clone();
+        report.not_applicable = Some(reason);
+        return (report, uses);
+    }
+    if let Some((outcome, message)) = evidence_problem(ctx, r) {
+        report.outcome = outcome;
+        if outcome == Outcome::Error {
+            report.errors.push(message.clone());
+        }
+        report.message = message;
+        return (report, uses);
+    }
+
+    let evaluated = requirement::evaluate(ctx, r);
+    let mut outcome = evaluated.outcome();
+    report.errors = evaluated.errors.clone();
+    report.metrics = evaluated.metrics.clone();
+    report.expects = evaluated.expects.clone();
+
+    // Waivers: record-level ones remove named records from the failures; a whole-requirement
+    // one turns a remaining failure into `waived`. Expired ones do not apply.
+    let active: Vec<&Waiver> = program
+        .waivers
+        .iter()
+        .filter(|w| w.requirement == index && w.expires >= today)
+        .collect();
+    let waived_keys: HashSet<String> = active.iter().flat_map(|w| w.records.iter().cloned()).collect();
+    let interp = {
+        let mut i = ctx.interp(r.allow_empty);
+        // Explanations may read metrics.
+        i.metrics = evaluated.metric_values.clone();
+        i
+    };
+    let mut remaining_failures = false;
+    let mut record_waived_any = false;
+    for (ei, (e, failing)) in r.expects.iter().zip(&evaluated.failing).enumerate() {
+        let remaining: Vec<&requirement::FailingRecord> = failing
+            .iter()
+            .filter(|f| f.key.as_ref().is_none_or(|k| !waived_keys.contains(k)))
+            .collect();
+        let waived: Vec<&requirement::FailingRecord> = failing
+            .iter()
+            .filter(|f| f.key.as_ref().is_some_and(|k| waived_keys.contains(k)))
+            .collect();
+        if !remaining.is_empty() {
+            remaining_failures = true;
+        }
+        if let Some(er) = report.expects.get_mut(ei) {
+            er.truncated = remaining.len() > ctx.max_findings;
+        }
+        let crate::check::program::TKind::Quant(q) = &e.expr.kind else {
+            continue;
+        };
+        for f in remaining.iter().take(ctx.max_findings) {
+            report.findings.push(requirement::finding(ctx, &interp, ei, q, f));
+        }
+        for f in waived {
+            record_waived_any = true;
+            let mut finding = requirement::finding(ctx, &interp, ei, q, f);
+            let key = f.key.clone().unwrap_or_default();
+            let by = active
+                .iter()
+                .find(|w| w.records.contains(&key))
+                .map(|w| w.id.clone());
+            if let Some(id) = &by {
+                uses.entry(id.clone())
+                    .or_insert_with(|| WaiverUse {
+                        applied: Vec::new(),
+                        unmatched: Vec::new(),
+                    })
+                    .applied
+                    .push(key.clone());
+            }
+            finding.waived_by = by;
+            report.waived_records.push(finding);
+        }
+    }
+    let other_failures = report
+        .expects
+        .iter()
+        .zip(&evaluated.failing)
+        .any(|(e, failing)| e.outcome == Outcome::Fail && failing.is_empty());
+    if outcome == Outcome::Fail && !remaining_failures && !other_failures && record_waived_any {
+        outcome = Outcome::Waived;
+    }
+    if outcome == Outcome::Fail {
+        if let Some(w) = active.iter().find(|w| w.records.is_empty()) {
+            outcome = Outcome::Waived;
+            uses.entry(w.id.clone())
+                .or_insert_with(|| WaiverUse {
+                    applied: Vec::new(),
+                    unmatched: Vec::new(),
+                })
+                .applied
+                .push(r.id.clone());
+        }
+    }
+    for w in &active {
+        let entry = uses.entry(w.id.clone()).or_insert_with(|| WaiverUse {
+            applied: Vec::new(),
+            unmatched: Vec::new(),
+        });
+        entry.unmatched = w
+            .records
+            .iter()
+            .filter(|k| !entry.applied.contains(k))
+            .cloned()
+            .collect();
+    }
+    report.waivers = uses
+        .iter()
+        .filter(|(_, u)| !u.applied.is_empty())
+        .map(|(id, _)| id.clone())
+        .collect();
+    report.waivers.sort();
+    report.outcome = outcome;
+    report.message = message(&report);
+    (report, uses)
+}
+
+/// One line saying why a requirement has its outcome.
+fn message(r: &RequirementReport) -> String {
+    match r.outcome {
+        Outcome::Pass => {
+            let checked: Vec<String> = r
+                .expects
+                .iter()
+                .filter_map(|e| {
+                    e.population
+                        .map(|p| format!("{p} record{}", if p == 1 { "" } else { "s" }))
+                })
+                .collect();
+            if checked.is_empty() {
+                "every expect holds".to_string()
+            } else {
+                format!("every expect holds ({} checked)", checked.join(", "))
+            }
+        }
+        Outcome::Error => r
+            .errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "evaluation failed".into()),
+        Outcome::Waived => {
+            if r.waived_records.is_empty() {
+                format!("fails, waived by {}", r.waivers.join(", "))
+            } else {
+                format!(
+                    "{} failing record{} waived by {}",
+                    r.waived_records.len(),
+                    if r.waived_records.len() == 1 { "" } else { "s" },
+                    r.waivers.join(", ")
+                )
+            }
+        }
+        Outcome::NotApplicable => r.not_applicable.clone().unwrap_or_default(),
+        Outcome::Fail | Outcome::NoEvidence => {
+            let mut parts = Vec::new();
+            for e in r.expects.iter().filter(|e| e.outcome == r.outcome) {
+                parts.push(expect_summary(e, r.outcome));
+            }
+            parts.join("; ")
+        }
+    }
+}
+
+fn expect_summary(e: &ExpectReport, outcome: Outcome) -> String {
+    if outcome == Outcome::NoEvidence {
+        return match e.population {
+            Some(0) => format!("no record matches `{}`", e.expect),
+            _ => format!("`{}` cannot be shown: a value it needs is empty", e.expect),
+        };
+    }
+    if !e.failing_groups.is_empty() {
+        let groups: Vec<String> = e
+            .failing_groups
+            .iter()
+            .map(|g| format!("{} {}", g.group, g.value))
+            .collect();
+        return format!(
+            "{} of {} groups miss the target{}: {}",
+            e.failing_groups.len(),
+            e.population.unwrap_or(0),
+            e.target.as_ref().map_or(String::new(), |t| format!(" ({t})")),
+            groups.join(", ")
+        );
+    }
+    match (e.failing, e.population, &e.measured, &e.target) {
+        (Some(f), Some(p), _, _) => format!("{f} of {p} record{} fail", if p == 1 { "" } else { "s" }),
+        (_, _, Some(m), Some(t)) => format!("measured {m}, target {t}"),
+        _ => format!("`{}` does not hold", e.expect),
+    }
+}
+
+fn waiver_reports(
+    program: &Program,
+    selected: &[usize],
+    uses: &HashMap<String, WaiverUse>,
+    today: i32,
+    warnings: &mut Vec<model::Warning>,
+) -> Vec<WaiverReport> {
+    let mut out = Vec::new();
+    for w in &program.waivers {
+        if !selected.contains(&w.requirement) {
+            continue;
+        }
+        let requirement = program
+            .requirements
+            .get(w.requirement)
+            .map_or(String::new(), |r| r.id.clone());
+        let expired = w.expires < today;
+        let used = uses.get(&w.id);
+        let applied = used.map(|u| u.applied.clone()).unwrap_or_default();
+        let status = if expired {
+            warnings.push(model::Warning {
+                code: Code::R503.as_str(),
+                message: format!(
+                    "waiver `{}` for `{requirement}` expired on {} and was not applied",
+                    w.id,
+                    value::format_date(w.expires)
+                ),
+            });
+            WaiverStatus::Expired
+        } else if applied.is_empty() {
+            warnings.push(model::Warning {
+                code: Code::R504.as_str(),
+                message: format!(
+                    "waiver `{}` for `{requirement}` waived nothing: withdraw it or correct it",
+                    w.id
+                ),
+            });
+            WaiverStatus::Unused
+        } else {
+            WaiverStatus::Applied
+        };
+        let unmatched = if expired {
+            Vec::new()
+        } else {
+            used.map(|u| u.unmatched.clone())
+                .unwrap_or_else(|| w.records.clone())
+        };
+        if status == WaiverStatus::Applied && !unmatched.is_empty() {
+            warnings.push(model::Warning {
+                code: Code::R504.as_str(),
+                message: format!(
+                    "waiver `{}` names record{} {} that did not fail",
+                    w.id,
+                    if unmatched.len() == 1 { "" } else { "s" },
+                    unmatched
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        out.push(WaiverReport {
+            id: w.id.clone(),
+            requirement,
+            records: w.records.clone(),
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            approved_on: w.approved_on.map(value::format_date),
+            expires: value::format_date(w.expires),
+            status,
+            applied_to: applied,
+            unmatched,
+        });
+    }
+    out
+}
+
+fn attestation_reports(
+    program: &Program,
+    today: i32,
+    warnings: &mut Vec<model::Warning>,
+) -> Vec<AttestationReport> {
+    program
+        .attestations
+        .iter()
+        .map(|a| {
+            let valid = a.expires >= today;
+            if !valid {
+                warnings.push(model::Warning {
+                    code: Code::R505.as_str(),
+                    message: format!(
+                        "attestation `{}` expired on {}: its clauses count as needing manual evidence",
+                        a.id,
+                        value::format_date(a.expires)
+                    ),
+                });
+            }
+            AttestationReport {
+                id: a.id.clone(),
+                clauses: a
+                    .clauses
+                    .iter()
+                    .filter_map(|c| {
+                        let s = program.standards.get(c.standard)?;
+                        Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
+                    })
+                    .collect(),
+                statement: a.statement.clone(),
+                attested_by: a.attested_by.clone(),
+                attested_on: value::format_date(a.attested_on),
+                document: a.document.clone(),
+                expires: value::format_date(a.expires),
+                valid,
+            }
+        })
+        .collect()
+}
+
+fn evidence_reports(ctx: &RunContext<'_>, warnings: &mut Vec<model::Warning>) -> Vec<EvidenceReport> {
+    let mut out = Vec::new();
+    for (i, d) in ctx.program.datasets.iter().enumerate() {
+        let Some(input) = ctx.datasets.get(i) else {
+            continue;
+        };
+        let stale = staleness(ctx, i);
+        if let Some(s) = &stale {
+            warnings.push(model::Warning {
+                code: Code::R502.as_str(),
+                message: s.clone(),
+            });
+        }
+        let status = match (&input.error, input.rows) {
+            (Some(_), _) => "error",
+            (None, Some(r)) if r.is_empty() => "empty",
+            (None, Some(_)) if stale.is_some() => "stale",
+            (None, Some(_)) => "loaded",
+            (None, None) => "not loaded",
+        };
+        out.push(EvidenceReport {
+            dataset: d.name.clone(),
+            file: input
+                .file
+                .as_ref()
+                .map_or(d.spec.source.clone(), |f| f.path.clone()),
+            status: status.to_string(),
+            rows: input.rows.map(|r| r.len()),
+            bytes: input.file.as_ref().map(|f| f.bytes),
+            sha256: input.file.as_ref().map(|f| f.sha256.clone()),
+            notes: input.file.as_ref().map(|f| f.notes.clone()).unwrap_or_default(),
+            newest: newest(ctx, i).map(value::format_datetime),
+            error: input.error.clone(),
+        });
+    }
+    out
+}
+
+fn rule_files(sources: &SourceMap) -> Vec<RuleFile> {
+    let mut files: Vec<RuleFile> = sources
+        .files()
+        .map(|(_, f)| RuleFile {
+            file: f.name.clone(),
+            sha256: hex(&Sha256::digest(f.text.as_bytes())),
+        })
+        .collect();
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    files
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Groups requirement reports by id for lookups.
+pub fn by_id(reports: &[RequirementReport]) -> BTreeMap<&str, &RequirementReport> {
+    reports.iter().map(|r| (r.id.as_str(), r)).collect()
+}
+
+#[cfg(test)]
+mod tests;

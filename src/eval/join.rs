@@ -1,0 +1,350 @@
+//! Hash joins for nested quantifiers.
+//!
+//! `any e in events where lower(e.user) == lower(l.email) and …` would scan every event
+//! for every leaver. When a nested quantifier's filter has a conjunct `A == B` (or
+//! `A contains B`) where `A` reads only the inner record and `B` only outer ones, the
+//! inner dataset is indexed once by `A` and each outer record probes it with `B`.
+//!
+//! The index maps a 64-bit hash of the key to the rows that have it. Candidates are a
+//! superset of the matching rows (hash collisions, `1 == 1.0`); the full filter is still
+//! evaluated on each candidate, so results are exactly those of the nested loop.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::interp::{Bound, EvalError, Interp, Rows};
+use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
+use crate::syntax::ast::BinaryOp;
+use crate::value::{self, Value};
+
+/// How a nested quantifier is joined to its outer records.
+#[derive(Debug)]
+pub struct JoinPlan {
+    /// The inner dataset.
+    pub dataset: usize,
+    /// The key computed from an inner record.
+    pub inner_key: TExpr,
+    /// The key computed from the outer records, probed per evaluation.
+    pub outer_key: TExpr,
+    /// The inner key is a list whose elements are indexed (`A contains B`).
+    pub contains: bool,
+    /// Identifies the index: dataset and the inner key's shape.
+    pub fingerprint: String,
+}
+
+/// Join plans of a program, by quantifier.
+#[derive(Debug, Default)]
+pub struct JoinPlans {
+    plans: HashMap<usize, JoinPlan>,
+}
+
+impl JoinPlans {
+    /// Finds every nested quantifier that can be evaluated as a join.
+    pub fn build(program: &Program) -> JoinPlans {
+        let mut plans = JoinPlans::default();
+        for r in &program.requirements {
+            for m in &r.metrics {
+                plans.visit(&m.expr);
+            }
+            for e in &r.expects {
+                plans.visit(&e.expr);
+            }
+        }
+        plans
+    }
+
+    /// The plan of a quantifier, if it joins.
+    pub fn get(&self, q: &TQuant) -> Option<&JoinPlan> {
+        self.plans.get(&(q as *const TQuant as usize))
+    }
+
+    /// Number of quantifiers that join (for `explain` and tests).
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    /// True when nothing joins.
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    fn visit(&mut self, e: &TExpr) {
+        match &e.kind {
+            TKind::Quant(q) => {
+                if let (QSource::Dataset(d), true, Some(filter)) = (&q.source, q.slot > 0, &q.filter) {
+                    if let Some(plan) = plan_for(*d, q.slot, filter) {
+                        self.plans.insert(&**q as *const TQuant as usize, plan);
+                    }
+                }
+                if let QSource::List(l) = &q.source {
+                    self.visit(l);
+                }
+                for part in [&q.filter, &q.group, &q.body].into_iter().flatten() {
+                    self.visit(part);
+                }
+            }
+            _ => children(e, |c| self.visit(c)),
+        }
+    }
+}
+
+/// Calls `f` on each direct sub-expression.
+pub fn children<'e>(e: &'e TExpr, mut f: impl FnMut(&'e TExpr)) {
+    match &e.kind {
+        TKind::Unary(_, a) | TKind::Matches(a, _) | TKind::IsNone(a, _) => f(a),
+        TKind::Binary(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        TKind::Call(_, args) | TKind::List(args) => args.iter().for_each(f),
+        TKind::Quant(q) => {
+            if let QSource::List(l) = &q.source {
+                f(l);
+            }
+            for part in [&q.filter, &q.group, &q.body].into_iter().flatten() {
+                f(part);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The binding slots an expression reads, and whether it contains a quantifier.
+fn slots(e: &TExpr, out: &mut Vec<usize>, has_quant: &mut bool) {
+    match &e.kind {
+        TKind::Field { slot, .. } | TKind::Var(slot) => out.push(*slot),
+        TKind::Quant(_) => *has_quant = true,
+        _ => {}
+    }
+    children(e, |c| slots(c, out, has_quant));
+}
+
+fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
+    let mut conjuncts = Vec::new();
+    split_and(filter, &mut conjuncts);
+    for c in conjuncts {
+        let TKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Contains), a, b) = &c.kind else {
+            continue;
+        };
+        let sides: &[(&TExpr, &TExpr)] = if *op == BinaryOp::Eq {
+            &[(a, b), (b, a)]
+        } else {
+            &[(a, b)]
+        };
+        for (inner, outer) in sides {
+            let (mut si, mut so) = (Vec::new(), Vec::new());
+            let (mut qi, mut qo) = (false, false);
+            slots(inner, &mut si, &mut qi);
+            slots(outer, &mut so, &mut qo);
+            let inner_only = !si.is_empty() && si.iter().all(|s| *s == slot) && !qi;
+            let outer_only = so.iter().all(|s| *s < slot) && !qo;
+            if inner_only && outer_only {
+                return Some(JoinPlan {
+                    dataset,
+                    inner_key: (*inner).clone(),
+                    outer_key: (*outer).clone(),
+                    contains: *op == BinaryOp::Contains,
+                    fingerprint: format!(
+                        "{dataset}:{}:{}",
+                        *op == BinaryOp::Contains,
+                        fingerprint(inner, slot)
+                    ),
+                });
+            }
+        }
+    }
+    None
+}
+
+fn split_and<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
+    if let TKind::Binary(BinaryOp::And, a, b) = &e.kind {
+        split_and(a, out);
+        split_and(b, out);
+    } else {
+        out.push(e);
+    }
+}
+
+/// A structural rendering of an expression that ignores spans and names the inner slot
+/// `$`, so the same key written in two requirements shares one index.
+fn fingerprint(e: &TExpr, slot: usize) -> String {
+    let mut s = String::new();
+    write_fingerprint(e, slot, &mut s);
+    s
+}
+
+fn write_fingerprint(e: &TExpr, slot: usize, s: &mut String) {
+    use std::fmt::Write;
+    match &e.kind {
+        TKind::Const(v) => {
+            let _ = write!(s, "{v:?}");
+        }
+        TKind::Param(i) => {
+            let _ = write!(s, "param{i}");
+        }
+        TKind::AsOf => s.push_str("as_of"),
+        TKind::Metric(i) => {
+            let _ = write!(s, "metric{i}");
+        }
+        TKind::Var(v) => s.push_str(if *v == slot { "$" } else { "?" }),
+        TKind::Field {
+            slot: v,
+            dataset,
+            field,
+        } => {
+            let _ = write!(s, "{}.{dataset}.{field}", if *v == slot { "$" } else { "?" });
+        }
+        TKind::Unary(op, a) => {
+            let _ = write!(s, "({op:?} ");
+            write_fingerprint(a, slot, s);
+            s.push(')');
+        }
+        TKind::Binary(op, a, b) => {
+            let _ = write!(s, "({op:?} ");
+            write_fingerprint(a, slot, s);
+            s.push(' ');
+            write_fingerprint(b, slot, s);
+            s.push(')');
+        }
+        TKind::Matches(a, re) => {
+            let _ = write!(s, "(matches {:?} ", re.as_str());
+            write_fingerprint(a, slot, s);
+            s.push(')');
+        }
+        TKind::IsNone(a, n) => {
+            let _ = write!(s, "(isnone {n} ");
+            write_fingerprint(a, slot, s);
+            s.push(')');
+        }
+        TKind::Call(f, args) => {
+            let _ = write!(s, "({f:?}");
+            for a in args {
+                s.push(' ');
+                write_fingerprint(a, slot, s);
+            }
+            s.push(')');
+        }
+        TKind::List(items) => {
+            s.push('[');
+            for a in items {
+                write_fingerprint(a, slot, s);
+                s.push(',');
+            }
+            s.push(']');
+        }
+        // Plans never index quantifier keys.
+        TKind::Quant(_) => s.push_str("(quant)"),
+    }
+}
+
+/// Rows of a dataset by key hash.
+#[derive(Debug, Default)]
+pub struct Index {
+    rows: HashMap<u64, Vec<u32>>,
+}
+
+impl Index {
+    /// Rows whose key may equal the probe (ascending); empty for `none`.
+    pub fn lookup(&self, probe: &Value<'_>) -> Vec<u32> {
+        match key_hash(probe) {
+            Some(h) => self.rows.get(&h).cloned().unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A hash under which equal values collide: ints and numbers hash as numbers, a date as
+/// the instant of its midnight (dates equal date-times at midnight).
+pub fn key_hash(v: &Value<'_>) -> Option<u64> {
+    let mut h = DefaultHasher::new();
+    match v {
+        Value::None => return None,
+        Value::Bool(b) => (0u8, b).hash(&mut h),
+        Value::Int(i) => (1u8, normalize(*i as f64)).hash(&mut h),
+        Value::Number(n) => (1u8, normalize(*n)).hash(&mut h),
+        Value::Percent(p) => (2u8, normalize(*p)).hash(&mut h),
+        Value::Text(t) => (3u8, t.as_ref()).hash(&mut h),
+        Value::Date(d) => (4u8, value::date_to_micros(*d)).hash(&mut h),
+        Value::DateTime(t) => (4u8, t).hash(&mut h),
+        Value::Duration(d) => (5u8, d).hash(&mut h),
+        Value::Months(m) => (6u8, m).hash(&mut h),
+        Value::List(items) => (7u8, items).hash(&mut h),
+    }
+    Some(h.finish())
+}
+
+fn normalize(x: f64) -> u64 {
+    // -0.0 == 0.0, so they must hash alike.
+    if x == 0.0 { 0f64.to_bits() } else { x.to_bits() }
+}
+
+type Slot = Arc<OnceLock<Result<Arc<Index>, EvalError>>>;
+
+/// Indexes built so far, shared by every requirement of a run: a dataset is indexed once
+/// per key shape however many requirements join on it.
+#[derive(Default)]
+pub struct JoinCache {
+    built: Mutex<HashMap<String, Slot>>,
+}
+
+impl JoinCache {
+    /// An empty cache.
+    pub fn new() -> JoinCache {
+        JoinCache::default()
+    }
+
+    /// The index for a plan, building it on first use.
+    pub fn index<'a>(
+        &self,
+        plan: &'a JoinPlan,
+        rows: &'a dyn Rows,
+        interp: &Interp<'a>,
+        slot: usize,
+    ) -> Result<Arc<Index>, EvalError> {
+        let cell = {
+            let mut built = match self.built.lock() {
+                Ok(b) => b,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            built.entry(plan.fingerprint.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| build(plan, rows, interp, slot).map(Arc::new))
+            .clone()
+    }
+}
+
+fn build<'a>(
+    plan: &'a JoinPlan,
+    rows: &'a dyn Rows,
+    interp: &Interp<'a>,
+    slot: usize,
+) -> Result<Index, EvalError> {
+    let mut index = Index::default();
+    let mut env: Vec<Bound<'a>> = vec![Bound::Value(Value::None); slot + 1];
+    for r in 0..rows.len() {
+        Interp::bind(&mut env, slot, Bound::Row(r));
+        let key = interp.eval(&plan.inner_key, &mut env)?;
+        let row = u32::try_from(r).unwrap_or(u32::MAX);
+        if plan.contains {
+            if let Value::List(items) = key {
+                for item in items {
+                    if let Some(h) = key_hash(&Value::Text(item)) {
+                        push_row(&mut index, h, row);
+                    }
+                }
+            }
+        } else if let Some(h) = key_hash(&key) {
+            index.rows.entry(h).or_default().push(row);
+        }
+    }
+    Ok(index)
+}
+
+fn push_row(index: &mut Index, h: u64, row: u32) {
+    let rows = index.rows.entry(h).or_default();
+    // A list may name the same item twice; a row is a candidate once.
+    if rows.last() != Some(&row) {
+        rows.push(row);
+    }
+}

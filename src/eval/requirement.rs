@@ -1,0 +1,603 @@
+//! Evaluating one requirement: its metrics, its expects, the records that broke them, and
+//! the waivers that apply.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashSet};
+
+use rayon::prelude::*;
+
+use super::explain::explain_failure;
+use super::interp::{Accumulator, Bound, Candidates, EvalError, Interp, MetricValue, truth};
+use super::join::children;
+use super::model::{ExpectReport, Finding, GroupValue, MetricReport, NamedValue, Outcome};
+use super::{RunContext, text_of};
+use crate::check::program::{Expect, Metric, QSource, Requirement, TExpr, TKind, TQuant};
+use crate::syntax::ast::QuantKind;
+use crate::value::Value;
+
+/// Records per parallel chunk of a top-level scan.
+const CHUNK_ROWS: usize = 16 * 1024;
+
+/// What evaluating a requirement produced, before waivers and readiness.
+pub struct Evaluated<'a> {
+    /// Metric values, for explanations that read them.
+    pub metric_values: Vec<MetricValue<'a>>,
+    /// Per expect.
+    pub expects: Vec<ExpectReport>,
+    /// Per metric.
+    pub metrics: Vec<MetricReport>,
+    /// Failing records per expect (all of them, as bindings), for waivers.
+    pub failing: Vec<Vec<FailingRecord>>,
+    /// Evaluation errors.
+    pub errors: Vec<String>,
+}
+
+/// A record or element that broke a top-level `all` or `no`.
+#[derive(Clone, Debug)]
+pub struct FailingRecord {
+    /// The binding that failed.
+    pub row: usize,
+    /// Its key (or the list element), for waivers and citations.
+    pub key: Option<String>,
+}
+
+impl Evaluated<'_> {
+    /// The outcome before waivers: error, then fail, then no evidence, then pass.
+    pub fn outcome(&self) -> Outcome {
+        if !self.errors.is_empty() {
+            return Outcome::Error;
+        }
+        let outcomes: Vec<Outcome> = self.expects.iter().map(|e| e.outcome).collect();
+        for o in [Outcome::Error, Outcome::Fail, Outcome::NoEvidence] {
+            if outcomes.contains(&o) {
+                return o;
+            }
+        }
+        Outcome::Pass
+    }
+}
+
+/// Evaluates a requirement whose datasets all loaded.
+pub fn evaluate<'a>(ctx: &'a RunContext<'a>, r: &'a Requirement) -> Evaluated<'a> {
+    let mut interp = ctx.interp(r.allow_empty);
+    let mut out = Evaluated {
+        metric_values: Vec::new(),
+        expects: Vec::new(),
+        metrics: Vec::new(),
+        failing: Vec::new(),
+        errors: Vec::new(),
+    };
+    let informational = informational_metrics(r);
+    for (i, m) in r.metrics.iter().enumerate() {
+        match metric(ctx, &interp, m) {
+            Ok((value, report)) => {
+                interp.metrics.push(value);
+                let mut report = report;
+                report.informational = informational.contains(&i);
+                out.metrics.push(report);
+            }
+            Err(e) => {
+                out.errors.push(ctx.error_message(&e));
+                interp.metrics.push(MetricValue::Scalar(Value::None));
+                out.metrics.push(MetricReport {
+                    name: m.name.clone(),
+                    expression: text_of(ctx.sources, m.expr.span),
+                    value: "error".into(),
+                    records: 0,
+                    informational: informational.contains(&i),
+                    groups: Vec::new(),
+                });
+            }
+        }
+    }
+    for e in &r.expects {
+        match expect(ctx, &mut interp, e) {
+            Ok((report, failing)) => {
+                out.expects.push(report);
+                out.failing.push(failing);
+            }
+            Err(err) => {
+                out.errors.push(ctx.error_message(&err));
+                out.expects.push(ExpectReport {
+                    expect: text_of(ctx.sources, e.expr.span),
+                    outcome: Outcome::Error,
+                    population: None,
+                    failing: None,
+                    measured: None,
+                    target: None,
+                    failing_groups: Vec::new(),
+                    truncated: false,
+                });
+                out.failing.push(Vec::new());
+            }
+        }
+    }
+    out.metric_values = interp.metrics;
+    out
+}
+
+/// Metrics that no expect reads, directly or through other metrics.
+fn informational_metrics(r: &Requirement) -> BTreeSet<usize> {
+    let mut used = BTreeSet::new();
+    let mut stack: Vec<&TExpr> = r.expects.iter().map(|e| &e.expr).collect();
+    while let Some(e) = stack.pop() {
+        if let TKind::Metric(i) = e.kind {
+            if used.insert(i) {
+                if let Some(m) = r.metrics.get(i) {
+                    stack.push(&m.expr);
+                }
+            }
+        }
+        children(e, |c| stack.push(c));
+    }
+    (0..r.metrics.len()).filter(|i| !used.contains(i)).collect()
+}
+
+fn metric<'a>(
+    ctx: &'a RunContext<'a>,
+    interp: &Interp<'a>,
+    m: &'a Metric,
+) -> Result<(MetricValue<'a>, MetricReport), EvalError> {
+    let expression = text_of(ctx.sources, m.expr.span);
+    if let TKind::Quant(q) = &m.expr.kind {
+        if let Some(group) = &q.group {
+            let groups = grouped(interp, q, group)?;
+            let mut report_groups = Vec::new();
+            let mut records = 0;
+            let mut values = Vec::new();
+            for (key, acc) in groups {
+                records += acc.population;
+                let n = acc.population;
+                let v = acc.finish(interp.allow_empty, m.expr.span)?;
+                report_groups.push(GroupValue {
+                    group: group_label(&key),
+                    value: v.to_string(),
+                    records: n,
+                });
+                values.push((key, v, n));
+            }
+            return Ok((
+                MetricValue::Grouped(values),
+                MetricReport {
+                    name: m.name.clone(),
+                    expression,
+                    value: format!("{} groups", report_groups.len()),
+                    records,
+                    informational: false,
+                    groups: report_groups,
+                },
+            ));
+        }
+        let acc = scan(interp, q)?;
+        let records = acc.population;
+        let v = acc.finish(interp.allow_empty, m.expr.span)?;
+        return Ok((
+            MetricValue::Scalar(v.clone()),
+            MetricReport {
+                name: m.name.clone(),
+                expression,
+                value: v.to_string(),
+                records,
+                informational: false,
+                groups: Vec::new(),
+            },
+        ));
+    }
+    let v = interp.eval(&m.expr, &mut Vec::new())?;
+    Ok((
+        MetricValue::Scalar(v.clone()),
+        MetricReport {
+            name: m.name.clone(),
+            expression,
+            value: v.to_string(),
+            records: 0,
+            informational: false,
+            groups: Vec::new(),
+        },
+    ))
+}
+
+/// How a group key is shown; records without a key form the group `(none)`.
+fn group_label(key: &Value<'_>) -> String {
+    if key.is_none() {
+        "(none)".to_string()
+    } else {
+        key.to_string()
+    }
+}
+
+/// Scans a top-level quantifier's whole population in parallel chunks (no early stop: the
+/// population size is reported).
+pub fn scan<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<Accumulator<'a>, EvalError> {
+    let mut env = Vec::new();
+    match interp.candidates(q, &mut env)? {
+        Candidates::All(n) => {
+            let chunks: Vec<(usize, usize)> = (0..n)
+                .step_by(CHUNK_ROWS)
+                .map(|s| (s, (s + CHUNK_ROWS).min(n)))
+                .collect();
+            let parts: Vec<Result<Accumulator<'a>, EvalError>> = chunks
+                .par_iter()
+                .map(|&(start, end)| {
+                    let mut acc = Accumulator::new(q.kind);
+                    let mut env = Vec::new();
+                    for r in start..end {
+                        Interp::bind(&mut env, q.slot, Bound::Row(r));
+                        interp.step(q, &mut env, &mut acc)?;
+                    }
+                    Ok(acc)
+                })
+                .collect();
+            let mut total = Accumulator::new(q.kind);
+            for p in parts {
+                total.merge(p?);
+            }
+            Ok(total)
+        }
+        other => {
+            let mut acc = Accumulator::new(q.kind);
+            let mut result = Ok(());
+            other.for_each(|b| {
+                Interp::bind(&mut env, q.slot, b);
+                if let Err(e) = interp.step(q, &mut env, &mut acc) {
+                    result = Err(e);
+                    return false;
+                }
+                true
+            });
+            result.map(|()| acc)
+        }
+    }
+}
+
+/// A value usable as an ordered group key.
+struct GroupKey<'a>(Value<'a>);
+
+impl PartialEq for GroupKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for GroupKey<'_> {}
+impl PartialOrd for GroupKey<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for GroupKey<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.0.is_none(), other.0.is_none()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            _ => self
+                .0
+                .compare(&other.0)
+                .unwrap_or_else(|| self.0.to_string().cmp(&other.0.to_string())),
+        }
+    }
+}
+
+/// One pass over the population, accumulating per group; groups sorted by key.
+fn grouped<'a>(
+    interp: &Interp<'a>,
+    q: &'a TQuant,
+    key: &'a TExpr,
+) -> Result<Vec<(Value<'a>, Accumulator<'a>)>, EvalError> {
+    let mut groups: std::collections::BTreeMap<GroupKey<'a>, Accumulator<'a>> =
+        std::collections::BTreeMap::new();
+    let mut env = Vec::new();
+    let candidates = interp.candidates(q, &mut env)?;
+    let mut result = Ok(());
+    candidates.for_each(|b| {
+        Interp::bind(&mut env, q.slot, b);
+        let step = (|| -> Result<(), EvalError> {
+            if !interp.keeps(q, &mut env)? {
+                return Ok(());
+            }
+            let k = interp.eval(key, &mut env)?;
+            let body = match &q.body {
+                Some(body) => Some(interp.eval(body, &mut env)?),
+                None => None,
+            };
+            groups
+                .entry(GroupKey(k))
+                .or_insert_with(|| Accumulator::new(q.kind))
+                .add(body);
+            Ok(())
+        })();
+        if let Err(e) = step {
+            result = Err(e);
+            return false;
+        }
+        true
+    });
+    result?;
+    Ok(groups.into_iter().map(|(k, a)| (k.0, a)).collect())
+}
+
+fn expect<'a>(
+    ctx: &'a RunContext<'a>,
+    interp: &mut Interp<'a>,
+    e: &'a Expect,
+) -> Result<(ExpectReport, Vec<FailingRecord>), EvalError> {
+    let text = text_of(ctx.sources, e.expr.span);
+    let mut report = ExpectReport {
+        expect: text,
+        outcome: Outcome::Pass,
+        population: None,
+        failing: None,
+        measured: None,
+        target: None,
+        failing_groups: Vec::new(),
+        truncated: false,
+    };
+
+    // A top-level `all` or `no`: find every record that breaks it.
+    if let TKind::Quant(q) = &e.expr.kind {
+        if matches!(q.kind, QuantKind::All | QuantKind::No) && q.group.is_none() {
+            let (population, failing) = offenders(interp, q)?;
+            report.population = Some(population);
+            report.failing = Some(failing.len());
+            report.outcome = if !failing.is_empty() {
+                Outcome::Fail
+            } else if population == 0 && q.kind == QuantKind::All && !interp.allow_empty {
+                Outcome::NoEvidence
+            } else {
+                Outcome::Pass
+            };
+            let failing = failing
+                .into_iter()
+                .map(|row| FailingRecord {
+                    key: record_key(ctx, interp, q, row),
+                    row,
+                })
+                .collect();
+            return Ok((report, failing));
+        }
+    }
+
+    // An expect on a grouped metric must hold for every group.
+    if let Some(mi) = e.grouped_metric {
+        let groups = match interp.metrics.get(mi) {
+            Some(MetricValue::Grouped(g)) => g.clone(),
+            _ => Vec::new(),
+        };
+        let mut unknown = 0;
+        for (key, value, records) in &groups {
+            interp.group = Some((mi, value.clone()));
+            let t = truth(&interp.eval(&e.expr, &mut Vec::new())?);
+            match t {
+                Some(true) => {}
+                Some(false) => report.failing_groups.push(GroupValue {
+                    group: group_label(key),
+                    value: value.to_string(),
+                    records: *records,
+                }),
+                None => unknown += 1,
+            }
+        }
+        interp.group = None;
+        report.population = Some(groups.len());
+        report.failing = Some(report.failing_groups.len());
+        report.target = comparison_target(ctx, interp, &e.expr);
+        report.outcome = if !report.failing_groups.is_empty() {
+            Outcome::Fail
+        } else if unknown > 0 || groups.is_empty() {
+            Outcome::NoEvidence
+        } else {
+            Outcome::Pass
+        };
+        return Ok((report, Vec::new()));
+    }
+
+    // Any other condition: evaluate it once; show the measured side of a comparison.
+    if let TKind::Binary(op, l, _) = &e.expr.kind {
+        if op.is_ordering()
+            || matches!(
+                op,
+                crate::syntax::ast::BinaryOp::Eq | crate::syntax::ast::BinaryOp::Ne
+            )
+        {
+            let measured = interp.eval(l, &mut Vec::new())?;
+            report.measured = Some(measured.to_string());
+            report.target = comparison_target(ctx, interp, &e.expr);
+        }
+    }
+    let t = truth(&interp.eval(&e.expr, &mut Vec::new())?);
+    report.outcome = match t {
+        Some(true) => Outcome::Pass,
+        Some(false) => Outcome::Fail,
+        None => Outcome::NoEvidence,
+    };
+    Ok((report, Vec::new()))
+}
+
+/// `<= 20` for an expect `p90_days <= 20`: the operator and the right side's value.
+fn comparison_target<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, e: &'a TExpr) -> Option<String> {
+    let TKind::Binary(op, _, r) = &e.kind else {
+        return None;
+    };
+    if !(op.is_ordering()
+        || matches!(
+            op,
+            crate::syntax::ast::BinaryOp::Eq | crate::syntax::ast::BinaryOp::Ne
+        ))
+    {
+        return None;
+    }
+    let value = interp.eval(r, &mut Vec::new()).ok()?;
+    let written = text_of(ctx.sources, r.span);
+    let shown = value.to_string();
+    Some(if written == shown || matches!(r.kind, TKind::Const(_)) {
+        format!("{} {shown}", op.as_str())
+    } else {
+        format!("{} {shown} ({written})", op.as_str())
+    })
+}
+
+/// Scans a top-level `all`/`no` and returns the population size and the failing bindings
+/// (rows, or list element positions), in order.
+fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize>), EvalError> {
+    let mut env = Vec::new();
+    let failing_truth = |t: Option<bool>| match q.kind {
+        // `all` fails unless the body is true; `no` fails unless it is false.
+        QuantKind::All => t != Some(true),
+        _ => t != Some(false),
+    };
+    let body_truth = |env: &mut Vec<Bound<'a>>| -> Result<Option<bool>, EvalError> {
+        match &q.body {
+            Some(b) => Ok(truth(&interp.eval(b, env)?)),
+            None => Ok(Some(true)),
+        }
+    };
+    match interp.candidates(q, &mut env)? {
+        Candidates::All(n) => {
+            let chunks: Vec<(usize, usize)> = (0..n)
+                .step_by(CHUNK_ROWS)
+                .map(|s| (s, (s + CHUNK_ROWS).min(n)))
+                .collect();
+            let parts: Vec<Result<(usize, Vec<usize>), EvalError>> = chunks
+                .par_iter()
+                .map(|&(start, end)| {
+                    let mut env = Vec::new();
+                    let mut population = 0;
+                    let mut failing = Vec::new();
+                    for r in start..end {
+                        Interp::bind(&mut env, q.slot, Bound::Row(r));
+                        if !interp.keeps(q, &mut env)? {
+                            continue;
+                        }
+                        population += 1;
+                        if failing_truth(body_truth(&mut env)?) {
+                            failing.push(r);
+                        }
+                    }
+                    Ok((population, failing))
+                })
+                .collect();
+            let mut population = 0;
+            let mut failing = Vec::new();
+            for p in parts {
+                let (n, f) = p?;
+                population += n;
+                failing.extend(f);
+            }
+            Ok((population, failing))
+        }
+        other => {
+            let mut population = 0;
+            let mut failing = Vec::new();
+            let mut position = 0;
+            let mut result = Ok(());
+            other.for_each(|b| {
+                let at = match &b {
+                    Bound::Row(r) => *r,
+                    Bound::Value(_) => position,
+                };
+                position += 1;
+                Interp::bind(&mut env, q.slot, b);
+                let step = (|| -> Result<(), EvalError> {
+                    if interp.keeps(q, &mut env)? {
+                        population += 1;
+                        if failing_truth(body_truth(&mut env)?) {
+                            failing.push(at);
+                        }
+                    }
+                    Ok(())
+                })();
+                if let Err(e) = step {
+                    result = Err(e);
+                    return false;
+                }
+                true
+            });
+            result.map(|()| (population, failing))
+        }
+    }
+}
+
+/// The key of a failing record (the dataset's key field), or the list element itself.
+fn record_key<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, q: &'a TQuant, at: usize) -> Option<String> {
+    match &q.source {
+        QSource::Dataset(d) => {
+            let key = ctx.program.datasets.get(*d)?.key?;
+            let v = interp.rows(*d)?.value(key, at);
+            (!v.is_none()).then(|| v.to_string())
+        }
+        QSource::List(list) => match interp.eval(list, &mut Vec::new()).ok()? {
+            Value::List(items) => items.get(at).map(|s| s.to_string()),
+            _ => None,
+        },
+    }
+}
+
+/// Builds the cited-record findings of an expect, skipping waived keys; at most `limit`.
+pub fn findings<'a>(
+    ctx: &'a RunContext<'a>,
+    interp: &Interp<'a>,
+    expect_index: usize,
+    e: &'a Expect,
+    failing: &[FailingRecord],
+    waived: &HashSet<String>,
+    limit: usize,
+) -> Vec<Finding> {
+    let TKind::Quant(q) = &e.expr.kind else {
+        return Vec::new();
+    };
+    failing
+        .iter()
+        .filter(|f| f.key.as_ref().is_none_or(|k| !waived.contains(k)))
+        .take(limit)
+        .map(|f| finding(ctx, interp, expect_index, q, f))
+        .collect()
+}
+
+/// The finding for one failing record: where it is, and why it fails.
+pub fn finding<'a>(
+    ctx: &'a RunContext<'a>,
+    interp: &Interp<'a>,
+    expect_index: usize,
+    q: &'a TQuant,
+    f: &FailingRecord,
+) -> Finding {
+    let mut env = Vec::new();
+    let (dataset, file, line, index) = match &q.source {
+        QSource::Dataset(d) => {
+            Interp::bind(&mut env, q.slot, Bound::Row(f.row));
+            let name = ctx
+                .program
+                .datasets
+                .get(*d)
+                .map_or(String::new(), |x| x.name.clone());
+            let (file, line, index) = ctx.locate(*d, f.row);
+            (name, file, line, index)
+        }
+        QSource::List(_) => {
+            Interp::bind(
+                &mut env,
+                q.slot,
+                Bound::Value(Value::Text(f.key.clone().unwrap_or_default().into())),
+            );
+            ("(list)".to_string(), String::new(), None, Some(f.row as u64))
+        }
+    };
+    let explanation = explain_failure(ctx, interp, q, &mut env);
+    let mut values: Vec<NamedValue> = Vec::new();
+    for v in explanation.values {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    Finding {
+        expect: expect_index,
+        dataset,
+        key: f.key.clone(),
+        file,
+        line,
+        index,
+        reason: explanation.reason,
+        values,
+        waived_by: None,
+    }
+}

@@ -1,0 +1,549 @@
+//! Evaluation semantics on small in-memory evidence.
+
+use super::memory::MemTable;
+use super::*;
+use crate::check::{self, CheckOptions};
+use crate::value::{MICROS_PER_DAY, MICROS_PER_HOUR};
+use crate::{source::SourceMap, syntax};
+
+const CATALOG: &str = r#"
+standard iso27001 "ISO/IEC 27001:2022" {
+  clause  "9"      "Performance evaluation"
+  clause  "9.2"    "Internal audit"
+  clause  "10"     "Improvement"
+  clause  "10.2"   "Nonconformity and corrective action"
+  control "A.5.18" "Access rights"
+  control "A.6.5"  "Responsibilities after termination"
+  control "A.8.32" "Change management"
+}
+standard iso9001 "ISO 9001:2015" {
+  clause "10"   "Improvement"
+  clause "10.2" "Nonconformity and corrective action"
+}
+"#;
+
+pub(crate) struct Fixture {
+    pub sources: SourceMap,
+    pub program: Program,
+}
+
+pub(crate) fn fixture(rules: &str) -> Fixture {
+    let mut sources = SourceMap::new();
+    sources.add_text("catalog.rules", CATALOG);
+    sources.add_text("test.rules", rules);
+    let (files, mut diags) = syntax::parse_all(&sources);
+    let (program, d) = check::check(&files, CheckOptions::default());
+    diags.extend(d);
+    let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+    assert!(
+        errors.is_empty(),
+        "{}",
+        crate::report::diagnostics::render_plain(&diags, &sources)
+    );
+    Fixture {
+        sources,
+        program: program.expect("checked"),
+    }
+}
+
+pub(crate) fn day(s: &str) -> i64 {
+    crate::value::date_to_micros(crate::syntax::lower::parse_date(s).expect("date"))
+}
+
+pub(crate) fn at(s: &str) -> Value<'static> {
+    Value::DateTime(s.parse::<jiff::Timestamp>().expect("timestamp").as_microsecond())
+}
+
+pub(crate) fn text(s: &str) -> Value<'static> {
+    Value::Text(s.to_string().into())
+}
+
+impl Fixture {
+    pub fn run(&self, tables: &[(&str, Vec<Vec<Value<'static>>>)], as_of: &str) -> RunReport {
+        let mems: Vec<MemTable> = self
+            .program
+            .datasets
+            .iter()
+            .map(|d| {
+                tables
+                    .iter()
+                    .find(|(n, _)| *n == d.name)
+                    .map(|(_, rows)| MemTable::new(rows.clone()))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let inputs: Vec<DatasetInput<'_>> = self
+            .program
+            .datasets
+            .iter()
+            .zip(&mems)
+            .map(|(d, m)| DatasetInput {
+                rows: Some(m as &dyn Located),
+                error: None,
+                file: Some(FileFacts {
+                    path: d.spec.source.clone(),
+                    ..FileFacts::default()
+                }),
+            })
+            .collect();
+        run(
+            &self.program,
+            &self.sources,
+            &inputs,
+            &RunOptions {
+                as_of: day(as_of),
+                standards: Vec::new(),
+                params: Vec::new(),
+                max_findings: 100,
+            },
+        )
+    }
+}
+
+pub(crate) fn req<'r>(report: &'r RunReport, id: &str) -> &'r RequirementReport {
+    report
+        .requirements
+        .iter()
+        .find(|r| r.id == id)
+        .expect("requirement in report")
+}
+
+const CAPA: &str = r#"
+dataset capa "Jira CAPA" {
+  source "jira/capa.csv"
+  field key      : text key
+  field status   : text
+  field created  : datetime
+  field resolved : datetime
+  field labels   : list
+}
+param capa_days = 30d
+requirement capa.cycle_time {
+  title    "Corrective actions are closed in under 30 days"
+  clauses  iso27001:10.2, iso9001:10.2
+  severity major
+  metric   median_days = median c in capa where c.status in ["Resolved", "Closed"]: days(c.resolved - c.created)
+  metric   p90_days = p90 c in capa where c.status in ["Resolved", "Closed"]: days(c.resolved - c.created)
+  expect   all c in capa where c.status in ["Resolved", "Closed"]: c.resolved - c.created < capa_days
+}
+"#;
+
+fn capa_row(key: &str, status: &str, created: &str, days: Option<f64>) -> Vec<Value<'static>> {
+    let c = at(created);
+    let resolved = match (days, &c) {
+        (Some(d), Value::DateTime(t)) => Value::DateTime(t + (d * MICROS_PER_DAY as f64) as i64),
+        _ => Value::None,
+    };
+    vec![text(key), text(status), c, resolved, Value::List(vec![])]
+}
+
+#[test]
+fn failing_all_cites_the_record_and_the_measured_duration() {
+    let f = fixture(CAPA);
+    let report = f.run(
+        &[(
+            "capa",
+            vec![
+                capa_row("CAPA-1", "Closed", "2026-09-01T09:00:00Z", Some(10.0)),
+                capa_row("CAPA-2", "Closed", "2026-09-01T09:00:00Z", Some(47.0)),
+                capa_row("CAPA-3", "Resolved", "2026-09-01T09:00:00Z", Some(29.99)),
+                capa_row("CAPA-4", "Open", "2026-09-01T09:00:00Z", None),
+                capa_row("CAPA-5", "Closed", "2026-09-01T09:00:00Z", Some(30.0)),
+            ],
+        )],
+        "2026-11-22",
+    );
+    let r = req(&report, "capa.cycle_time");
+    assert_eq!(r.outcome, Outcome::Fail);
+    let keys: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| f.key.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(keys, ["CAPA-2", "CAPA-5"], "exactly 30 days fails: under 30 days");
+    let first = &r.findings[0];
+    assert!(
+        first
+            .values
+            .iter()
+            .any(|v| v.name == "c.resolved - c.created" && v.value == "47d"),
+        "{:?}",
+        first.values
+    );
+    assert_eq!(r.expects[0].population, Some(4));
+    assert_eq!(r.metrics[0].value, "29.99");
+    assert!(r.metrics[0].informational);
+    assert_eq!(r.metrics[1].records, 4);
+    assert_eq!(report.standards.len(), 2);
+    assert_eq!(report.standards[0].verdict, Verdict::NotReady);
+    assert_eq!(report.combined.shared.len(), 1);
+}
+
+#[test]
+fn an_empty_population_is_no_evidence_unless_allowed() {
+    let f = fixture(CAPA);
+    let report = f.run(
+        &[(
+            "capa",
+            vec![capa_row("CAPA-4", "Open", "2026-09-01T09:00:00Z", None)],
+        )],
+        "2026-11-22",
+    );
+    assert_eq!(req(&report, "capa.cycle_time").outcome, Outcome::NoEvidence);
+
+    let allowed = CAPA.replace("severity major", "severity major\n  allow empty");
+    let f = fixture(&allowed);
+    let report = f.run(
+        &[(
+            "capa",
+            vec![capa_row("CAPA-4", "Open", "2026-09-01T09:00:00Z", None)],
+        )],
+        "2026-11-22",
+    );
+    assert_eq!(req(&report, "capa.cycle_time").outcome, Outcome::Pass);
+}
+
+#[test]
+fn an_empty_dataset_is_no_evidence_even_when_empty_is_allowed() {
+    let allowed = CAPA.replace("severity major", "severity major\n  allow empty");
+    let f = fixture(&allowed);
+    let report = f.run(&[("capa", vec![])], "2026-11-22");
+    let r = req(&report, "capa.cycle_time");
+    assert_eq!(r.outcome, Outcome::NoEvidence);
+    assert!(r.message.contains("holds no records"), "{}", r.message);
+}
+
+#[test]
+fn a_missing_value_never_passes() {
+    let f = fixture(CAPA);
+    // Closed, but the resolution date is empty: compliance cannot be shown.
+    let report = f.run(
+        &[(
+            "capa",
+            vec![capa_row("CAPA-9", "Closed", "2026-09-01T09:00:00Z", None)],
+        )],
+        "2026-11-22",
+    );
+    let r = req(&report, "capa.cycle_time");
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert!(
+        r.findings[0].reason.contains("is empty"),
+        "{}",
+        r.findings[0].reason
+    );
+}
+
+const WAIVERS: &str = r#"
+waiver W-1 {
+  requirement capa.cycle_time
+  records     "CAPA-2"
+  reason      "Supplier fix"
+  approved_by "Managing director"
+  expires     2027-01-31
+}
+waiver W-2 {
+  requirement capa.cycle_time
+  records     "CAPA-5"
+  reason      "Old"
+  approved_by "Managing director"
+  expires     2026-09-30
+}
+waiver W-3 {
+  requirement capa.cycle_time
+  records     "CAPA-1"
+  reason      "Nothing to waive"
+  approved_by "Quality manager"
+  expires     2027-01-31
+}
+"#;
+
+#[test]
+fn record_waivers_apply_until_they_expire() {
+    let f = fixture(&format!("{CAPA}{WAIVERS}"));
+    let rows = vec![
+        capa_row("CAPA-1", "Closed", "2026-09-01T09:00:00Z", Some(10.0)),
+        capa_row("CAPA-2", "Closed", "2026-09-01T09:00:00Z", Some(47.0)),
+        capa_row("CAPA-5", "Closed", "2026-09-01T09:00:00Z", Some(31.0)),
+    ];
+    let report = f.run(&[("capa", rows.clone())], "2026-11-22");
+    let r = req(&report, "capa.cycle_time");
+    // CAPA-2 is waived; CAPA-5's waiver expired, so it still fails.
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].key.as_deref(), Some("CAPA-5"));
+    assert_eq!(r.waived_records[0].waived_by.as_deref(), Some("W-1"));
+    let status: Vec<_> = report.waivers.iter().map(|w| (w.id.as_str(), w.status)).collect();
+    assert_eq!(
+        status,
+        [
+            ("W-1", WaiverStatus::Applied),
+            ("W-2", WaiverStatus::Expired),
+            ("W-3", WaiverStatus::Unused)
+        ]
+    );
+    assert!(report.warnings.iter().any(|w| w.code == "R503"));
+    assert!(report.warnings.iter().any(|w| w.code == "R504"));
+
+    // Evaluated before W-2 expired, every failure is waived.
+    let report = f.run(&[("capa", rows)], "2026-09-15");
+    assert_eq!(req(&report, "capa.cycle_time").outcome, Outcome::Waived);
+}
+
+const ACCESS: &str = r#"
+dataset leavers "HR leavers" {
+  source "hr/leavers.csv"
+  field id         : text key
+  field email      : text
+  field terminated : datetime
+}
+dataset events "Okta" {
+  source "iam/okta.json"
+  field user : text
+  field kind : text
+  field at   : datetime
+}
+param revoke_within = 24h
+requirement access.revoked_on_termination {
+  title    "Access is revoked within 24 hours of termination"
+  clauses  iso27001:A.5.18, iso27001:A.6.5
+  severity major
+  expect all l in leavers where l.terminated <= as_of - 1d:
+         any e in events where lower(trim(e.user)) == lower(trim(l.email))
+                          and e.kind == "user.lifecycle.deactivate"
+                          and e.at >= l.terminated:
+             e.at - l.terminated <= revoke_within
+}
+"#;
+
+fn leaver(id: &str, email: &str, terminated: &str) -> Vec<Value<'static>> {
+    vec![text(id), text(email), at(terminated)]
+}
+
+fn event(user: &str, kind: &str, when: i64) -> Vec<Value<'static>> {
+    vec![text(user), text(kind), Value::DateTime(when)]
+}
+
+#[test]
+fn revocation_is_a_join_with_case_insensitive_emails() {
+    let f = fixture(ACCESS);
+    let t = |s: &str| match at(s) {
+        Value::DateTime(x) => x,
+        _ => 0,
+    };
+    let leavers = vec![
+        leaver("E1", "Anna.K@example.com", "2026-10-01T14:00:00Z"),
+        leaver("E2", "ben@example.com", "2026-10-02T14:00:00Z"),
+        leaver("E3", "cara@example.com", "2026-10-03T14:00:00Z"),
+        leaver("E4", "dan@example.com", "2026-10-04T14:00:00Z"),
+        // Terminated yesterday: not yet in the population.
+        leaver("E5", "eve@example.com", "2026-11-21T12:00:00Z"),
+    ];
+    let events = vec![
+        event(
+            "anna.k@example.com",
+            "user.lifecycle.deactivate",
+            t("2026-10-01T14:00:00Z") + 24 * MICROS_PER_HOUR,
+        ),
+        event(
+            "ben@example.com",
+            "user.lifecycle.suspend",
+            t("2026-10-02T15:00:00Z"),
+        ),
+        event(
+            "ben@example.com",
+            "user.lifecycle.deactivate",
+            t("2026-10-02T14:00:00Z") + 31 * MICROS_PER_HOUR,
+        ),
+        event(
+            "someone@example.com",
+            "user.session.start",
+            t("2026-10-03T15:00:00Z"),
+        ),
+        event(
+            " DAN@example.com ",
+            "user.lifecycle.deactivate",
+            t("2026-10-04T15:00:00Z"),
+        ),
+    ];
+    let report = f.run(&[("leavers", leavers), ("events", events)], "2026-11-22");
+    let r = req(&report, "access.revoked_on_termination");
+    let keys: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| f.key.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(keys, ["E2", "E3"]);
+    assert!(
+        r.findings[0]
+            .values
+            .iter()
+            .any(|v| v.name == "e.at - l.terminated" && v.value == "31h"),
+        "{:?}",
+        r.findings[0].values
+    );
+    assert!(
+        r.findings[1].reason.starts_with("no `events` record matches"),
+        "{}",
+        r.findings[1].reason
+    );
+    assert_eq!(f.program.requirements.len(), 1);
+    let plans = join::JoinPlans::build(&f.program);
+    assert_eq!(plans.len(), 1, "the nested any runs as a hash join");
+}
+
+const TRAINING: &str = r#"
+dataset training "LMS" {
+  source "lms/training.csv"
+  field user       : text key
+  field department : text
+  field mandatory  : bool
+  field due        : date
+  field completed  : date
+}
+param training_target = 95%
+requirement training.mandatory_completion {
+  title    "Mandatory training completion"
+  clauses  iso27001:9
+  severity major
+  metric completion = share t in training where t.mandatory: t.completed is not none and t.completed <= t.due
+  metric by_department = share t in training where t.mandatory by t.department: t.completed is not none and t.completed <= t.due
+  expect completion >= training_target
+}
+requirement training.department_completion {
+  title    "Every department completes mandatory training"
+  clauses  iso27001:9
+  severity minor
+  metric by_department = share t in training where t.mandatory by t.department: t.completed is not none and t.completed <= t.due
+  expect by_department >= training_target
+}
+"#;
+
+#[test]
+fn grouped_metrics_name_the_groups_that_miss() {
+    let f = fixture(TRAINING);
+    let due = Value::Date(crate::syntax::lower::parse_date("2026-06-30").expect("date"));
+    let done = Value::Date(crate::syntax::lower::parse_date("2026-06-01").expect("date"));
+    let mut rows = Vec::new();
+    for i in 0..40 {
+        rows.push(vec![
+            text(&format!("u{i}")),
+            text("Engineering"),
+            Value::Bool(true),
+            due.clone(),
+            done.clone(),
+        ]);
+    }
+    for i in 0..15 {
+        let completed = if i < 14 { done.clone() } else { Value::None };
+        rows.push(vec![
+            text(&format!("s{i}")),
+            text("Sales"),
+            Value::Bool(true),
+            due.clone(),
+            completed,
+        ]);
+    }
+    rows.push(vec![
+        text("x"),
+        text("Sales"),
+        Value::Bool(false),
+        due.clone(),
+        Value::None,
+    ]);
+    let report = f.run(&[("training", rows)], "2026-11-22");
+    let overall = req(&report, "training.mandatory_completion");
+    assert_eq!(overall.outcome, Outcome::Pass, "54 of 55 is 98.2%");
+    assert_eq!(overall.metrics[1].groups.len(), 2);
+    assert!(overall.metrics[1].informational);
+    let by_dept = req(&report, "training.department_completion");
+    assert_eq!(by_dept.outcome, Outcome::Fail);
+    assert_eq!(by_dept.expects[0].failing_groups.len(), 1);
+    assert_eq!(by_dept.expects[0].failing_groups[0].group, "Sales");
+    assert_eq!(by_dept.expects[0].failing_groups[0].value, "93.33%");
+    assert_eq!(report.standards[0].verdict, Verdict::ReadyWithObservations);
+}
+
+#[test]
+fn the_statement_of_applicability_makes_controls_not_applicable() {
+    let rules = r#"
+dataset soa "SoA" {
+  source "grc/soa.csv"
+  field control       : text key
+  field applicable    : bool
+  field justification : text
+}
+dataset changes "Changes" {
+  source "servicenow/change.csv"
+  field number : text key
+  field reviewed : bool
+}
+applicability iso27001 {
+  dataset       soa
+  control       control
+  applicable    applicable
+  justification justification
+}
+requirement change.security_review {
+  title "Security-relevant changes are reviewed"
+  clauses iso27001:A.8.32
+  severity major
+  expect all c in changes: c.reviewed
+}
+"#;
+    let f = fixture(rules);
+    let soa = vec![vec![
+        text("A.8.32"),
+        Value::Bool(false),
+        text("No in-house development"),
+    ]];
+    let changes = vec![vec![text("CHG1"), Value::Bool(false)]];
+    let report = f.run(&[("soa", soa), ("changes", changes)], "2026-11-22");
+    let r = req(&report, "change.security_review");
+    assert_eq!(r.outcome, Outcome::NotApplicable);
+    assert!(r.message.contains("No in-house development"));
+    let a832 = report.standards[0]
+        .coverage
+        .items
+        .iter()
+        .find(|i| i.id == "A.8.32")
+        .expect("item");
+    assert_eq!(a832.coverage, CoverageKind::Excluded);
+}
+
+#[test]
+fn list_quantifiers_cite_the_missing_element() {
+    let rules = r#"
+dataset reviews "Management reviews" {
+  source "grc/reviews.csv"
+  field id        : text key
+  field date      : date
+  field standards : list
+}
+param in_scope = ["ISO 9001", "ISO 27001"]
+requirement mgmt_review.held {
+  title "A management review in the last 12 months covers every standard"
+  clauses iso9001:10, iso27001:9
+  severity major
+  expect all s in in_scope: any r in reviews where r.date >= as_of - 12 months: r.standards contains s
+}
+"#;
+    let f = fixture(rules);
+    let d = |s: &str| Value::Date(crate::syntax::lower::parse_date(s).expect("date"));
+    let reviews = vec![
+        vec![
+            text("MR-1"),
+            d("2026-03-01"),
+            Value::List(vec!["ISO 9001".into()]),
+        ],
+        vec![
+            text("MR-0"),
+            d("2025-03-01"),
+            Value::List(vec!["ISO 27001".into()]),
+        ],
+    ];
+    let report = f.run(&[("reviews", reviews)], "2026-11-22");
+    let r = req(&report, "mgmt_review.held");
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].key.as_deref(), Some("ISO 27001"));
+}
