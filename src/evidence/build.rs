@@ -1,0 +1,554 @@
+//! Column builders: converted cells are appended here, then frozen into a [`Table`].
+//!
+//! Builders of parallel chunks are appended in order ([`TableBuilder::append`]), so a table
+//! never depends on how the input was split.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::value::Type;
+
+use super::table::{Bitmap, Column, ColumnData, NONE_CODE, NONE_DATE, NONE_MICROS, Strings, TextData};
+
+/// A text column keeps a dictionary while it has at most this many distinct values.
+pub(crate) const DICT_MAX: usize = 4096;
+
+/// A text or list arena outgrew `u32` offsets (4 GiB in one column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Overflow;
+
+/// A small, fast hasher for dictionary lookups (FxHash's mixing; not DoS-resistant, which
+/// is fine: a dictionary holds at most [`DICT_MAX`] entries before it is dropped).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+impl Strings {
+    pub(crate) fn push(&mut self, s: &str) -> Result<(), Overflow> {
+        let end = self.bytes.len().checked_add(s.len()).ok_or(Overflow)?;
+        let end = u32::try_from(end).map_err(|_| Overflow)?;
+        self.bytes.push_str(s);
+        self.offsets.push(end);
+        Ok(())
+    }
+
+    fn pop(&mut self) {
+        if self.offsets.len() > 1 {
+            self.offsets.pop();
+            let end = self.offsets.last().copied().unwrap_or(0) as usize;
+            self.bytes.truncate(end);
+        }
+    }
+
+    fn append(&mut self, other: &Strings) -> Result<(), Overflow> {
+        let base = u32::try_from(self.bytes.len()).map_err(|_| Overflow)?;
+        let total = self.bytes.len().checked_add(other.bytes.len()).ok_or(Overflow)?;
+        u32::try_from(total).map_err(|_| Overflow)?;
+        self.bytes.push_str(&other.bytes);
+        for &offset in other.offsets.iter().skip(1) {
+            self.offsets.push(base.checked_add(offset).ok_or(Overflow)?);
+        }
+        Ok(())
+    }
+}
+
+/// Text being loaded: dictionary-encoded until it has too many distinct values.
+#[derive(Debug)]
+pub(crate) enum TextBuilder {
+    Dict {
+        codes: Vec<u32>,
+        dict: Strings,
+        map: FxMap<Box<str>, u32>,
+    },
+    Plain(Strings),
+}
+
+impl TextBuilder {
+    fn new() -> TextBuilder {
+        TextBuilder::Dict {
+            codes: Vec::new(),
+            dict: Strings::new(),
+            map: FxMap::default(),
+        }
+    }
+
+    fn push(&mut self, s: &str) -> Result<(), Overflow> {
+        match self {
+            TextBuilder::Plain(strings) => strings.push(s),
+            TextBuilder::Dict { codes, dict, map } => {
+                if let Some(&code) = map.get(s) {
+                    codes.push(code);
+                    return Ok(());
+                }
+                if map.len() >= DICT_MAX {
+                    self.make_plain()?;
+                    return self.push(s);
+                }
+                let code = u32::try_from(dict.len()).map_err(|_| Overflow)?;
+                dict.push(s)?;
+                map.insert(Box::from(s), code);
+                codes.push(code);
+                Ok(())
+            }
+        }
+    }
+
+    fn push_none(&mut self) -> Result<(), Overflow> {
+        match self {
+            TextBuilder::Plain(strings) => strings.push(""),
+            TextBuilder::Dict { codes, .. } => {
+                codes.push(NONE_CODE);
+                Ok(())
+            }
+        }
+    }
+
+    /// Turns a dictionary into a plain arena (when it has too many distinct values).
+    fn make_plain(&mut self) -> Result<(), Overflow> {
+        if let TextBuilder::Dict { codes, dict, .. } = self {
+            let mut plain = Strings::new();
+            plain.offsets.reserve(codes.len());
+            for &code in codes.iter() {
+                let text = if code == NONE_CODE {
+                    ""
+                } else {
+                    dict.get(code as usize).unwrap_or("")
+                };
+                plain.push(text)?;
+            }
+            *self = TextBuilder::Plain(plain);
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, mut other: TextBuilder) -> Result<(), Overflow> {
+        if let (
+            TextBuilder::Dict { codes, dict, map },
+            TextBuilder::Dict {
+                codes: other_codes,
+                dict: other_dict,
+                ..
+            },
+        ) = (&mut *self, &other)
+        {
+            // Remap the other dictionary's codes into ours.
+            let mut remap = Vec::with_capacity(other_dict.len());
+            let mut fits = true;
+            for text in other_dict.iter() {
+                if let Some(&code) = map.get(text) {
+                    remap.push(code);
+                } else if map.len() >= DICT_MAX {
+                    fits = false;
+                    break;
+                } else {
+                    let code = u32::try_from(dict.len()).map_err(|_| Overflow)?;
+                    dict.push(text)?;
+                    map.insert(Box::from(text), code);
+                    remap.push(code);
+                }
+            }
+            if fits {
+                codes.reserve(other_codes.len());
+                for &code in other_codes {
+                    let mapped = if code == NONE_CODE {
+                        NONE_CODE
+                    } else {
+                        remap.get(code as usize).copied().unwrap_or(NONE_CODE)
+                    };
+                    codes.push(mapped);
+                }
+                return Ok(());
+            }
+        }
+        self.make_plain()?;
+        other.make_plain()?;
+        if let (TextBuilder::Plain(mine), TextBuilder::Plain(theirs)) = (self, &other) {
+            mine.append(theirs)?;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> TextData {
+        match self {
+            TextBuilder::Plain(strings) => TextData::Plain(strings),
+            TextBuilder::Dict { codes, dict, .. } => TextData::Dict { codes, dict },
+        }
+    }
+}
+
+/// One column being loaded.
+#[derive(Debug)]
+pub(crate) enum ColumnBuilder {
+    Unused,
+    Text(TextBuilder),
+    Int { values: Vec<i64>, valid: Bitmap },
+    Number(Vec<f64>),
+    Percent(Vec<f64>),
+    Bool { values: Bitmap, valid: Bitmap },
+    Date(Vec<i32>),
+    DateTime(Vec<i64>),
+    Duration(Vec<i64>),
+    List { offsets: Vec<u32>, items: Strings },
+}
+
+impl ColumnBuilder {
+    pub(crate) fn new(ty: Type, used: bool) -> ColumnBuilder {
+        if !used {
+            return ColumnBuilder::Unused;
+        }
+        match ty {
+            Type::Text | Type::Months | Type::Null => ColumnBuilder::Text(TextBuilder::new()),
+            Type::Int => ColumnBuilder::Int {
+                values: Vec::new(),
+                valid: Bitmap::default(),
+            },
+            Type::Number => ColumnBuilder::Number(Vec::new()),
+            Type::Percent => ColumnBuilder::Percent(Vec::new()),
+            Type::Bool => ColumnBuilder::Bool {
+                values: Bitmap::default(),
+                valid: Bitmap::default(),
+            },
+            Type::Date => ColumnBuilder::Date(Vec::new()),
+            Type::DateTime => ColumnBuilder::DateTime(Vec::new()),
+            Type::Duration => ColumnBuilder::Duration(Vec::new()),
+            Type::List => ColumnBuilder::List {
+                offsets: vec![0],
+                items: Strings::new(),
+            },
+        }
+    }
+
+    /// Appends a none for this row.
+    pub(crate) fn push_none(&mut self) -> Result<(), Overflow> {
+        match self {
+            ColumnBuilder::Unused => {}
+            ColumnBuilder::Text(text) => text.push_none()?,
+            ColumnBuilder::Int { values, valid } => {
+                values.push(0);
+                valid.push(false);
+            }
+            ColumnBuilder::Number(v) | ColumnBuilder::Percent(v) => v.push(f64::NAN),
+            ColumnBuilder::Bool { values, valid } => {
+                values.push(false);
+                valid.push(false);
+            }
+            ColumnBuilder::Date(v) => v.push(NONE_DATE),
+            ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) => v.push(NONE_MICROS),
+            ColumnBuilder::List { .. } => self.end_list()?,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn push_text(&mut self, s: &str) -> Result<(), Overflow> {
+        match self {
+            ColumnBuilder::Text(text) => text.push(s),
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn push_int(&mut self, x: i64) {
+        if let ColumnBuilder::Int { values, valid } = self {
+            values.push(x);
+            valid.push(true);
+        }
+    }
+
+    pub(crate) fn push_f64(&mut self, x: f64) {
+        if let ColumnBuilder::Number(v) | ColumnBuilder::Percent(v) = self {
+            v.push(x);
+        }
+    }
+
+    pub(crate) fn push_bool(&mut self, x: bool) {
+        if let ColumnBuilder::Bool { values, valid } = self {
+            values.push(x);
+            valid.push(true);
+        }
+    }
+
+    pub(crate) fn push_date(&mut self, days: i32) {
+        if let ColumnBuilder::Date(v) = self {
+            v.push(days);
+        }
+    }
+
+    pub(crate) fn push_micros(&mut self, micros: i64) {
+        if let ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) = self {
+            v.push(micros);
+        }
+    }
+
+    /// Adds an item to the current (open) row of a list column.
+    pub(crate) fn push_item(&mut self, item: &str) -> Result<(), Overflow> {
+        if let ColumnBuilder::List { items, .. } = self {
+            items.push(item)?;
+        }
+        Ok(())
+    }
+
+    /// Items in the current (open) row of a list column.
+    pub(crate) fn open_items(&self) -> usize {
+        match self {
+            ColumnBuilder::List { offsets, items } => {
+                let start = offsets.last().copied().unwrap_or(0) as usize;
+                items.len().saturating_sub(start)
+            }
+            _ => 0,
+        }
+    }
+
+    /// Drops the items of the current (open) row of a list column.
+    pub(crate) fn discard_items(&mut self) {
+        if let ColumnBuilder::List { offsets, items } = self {
+            let start = offsets.last().copied().unwrap_or(0) as usize;
+            if let Some(&byte) = items.offsets.get(start) {
+                items.bytes.truncate(byte as usize);
+            }
+            items.offsets.truncate(start + 1);
+        }
+    }
+
+    /// Closes the current row of a list column.
+    pub(crate) fn end_list(&mut self) -> Result<(), Overflow> {
+        if let ColumnBuilder::List { offsets, items } = self {
+            offsets.push(u32::try_from(items.len()).map_err(|_| Overflow)?);
+        }
+        Ok(())
+    }
+
+    /// Removes the last row's value (a JSON alias earlier in `from` replaces a later one).
+    pub(crate) fn pop(&mut self) {
+        match self {
+            ColumnBuilder::Unused => {}
+            ColumnBuilder::Text(TextBuilder::Plain(strings)) => strings.pop(),
+            ColumnBuilder::Text(TextBuilder::Dict { codes, .. }) => {
+                codes.pop();
+            }
+            ColumnBuilder::Int { values, valid } => {
+                values.pop();
+                valid.pop();
+            }
+            ColumnBuilder::Number(v) | ColumnBuilder::Percent(v) => {
+                v.pop();
+            }
+            ColumnBuilder::Bool { values, valid } => {
+                values.pop();
+                valid.pop();
+            }
+            ColumnBuilder::Date(v) => {
+                v.pop();
+            }
+            ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) => {
+                v.pop();
+            }
+            ColumnBuilder::List { offsets, items } => {
+                if offsets.len() > 1 {
+                    offsets.pop();
+                }
+                let start = offsets.last().copied().unwrap_or(0) as usize;
+                while items.len() > start {
+                    items.pop();
+                }
+            }
+        }
+    }
+
+    fn append(&mut self, other: ColumnBuilder) -> Result<(), Overflow> {
+        match (self, other) {
+            (ColumnBuilder::Text(a), ColumnBuilder::Text(b)) => a.append(b)?,
+            (
+                ColumnBuilder::Int { values, valid },
+                ColumnBuilder::Int {
+                    values: v2,
+                    valid: b2,
+                },
+            ) => {
+                for (i, x) in v2.into_iter().enumerate() {
+                    values.push(x);
+                    valid.push(b2.get(i));
+                }
+            }
+            (ColumnBuilder::Number(a), ColumnBuilder::Number(b))
+            | (ColumnBuilder::Percent(a), ColumnBuilder::Percent(b)) => a.extend(b),
+            (
+                ColumnBuilder::Bool { values, valid },
+                ColumnBuilder::Bool {
+                    values: v2,
+                    valid: b2,
+                },
+            ) => {
+                for i in 0..b2.len() {
+                    values.push(v2.get(i));
+                    valid.push(b2.get(i));
+                }
+            }
+            (ColumnBuilder::Date(a), ColumnBuilder::Date(b)) => a.extend(b),
+            (ColumnBuilder::DateTime(a), ColumnBuilder::DateTime(b))
+            | (ColumnBuilder::Duration(a), ColumnBuilder::Duration(b)) => a.extend(b),
+            (
+                ColumnBuilder::List { offsets, items },
+                ColumnBuilder::List {
+                    offsets: o2,
+                    items: i2,
+                },
+            ) => {
+                let base = u32::try_from(items.len()).map_err(|_| Overflow)?;
+                items.append(&i2)?;
+                for &offset in o2.iter().skip(1) {
+                    offsets.push(base.checked_add(offset).ok_or(Overflow)?);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> ColumnData {
+        match self {
+            ColumnBuilder::Unused => ColumnData::Unused,
+            ColumnBuilder::Text(text) => ColumnData::Text(text.finish()),
+            ColumnBuilder::Int { values, valid } => ColumnData::Int { values, valid },
+            ColumnBuilder::Number(v) => ColumnData::Number(v),
+            ColumnBuilder::Percent(v) => ColumnData::Percent(v),
+            ColumnBuilder::Bool { values, valid } => ColumnData::Bool { values, valid },
+            ColumnBuilder::Date(v) => ColumnData::Date(v),
+            ColumnBuilder::DateTime(v) => ColumnData::DateTime(v),
+            ColumnBuilder::Duration(v) => ColumnData::Duration(v),
+            ColumnBuilder::List { offsets, items } => ColumnData::List { offsets, items },
+        }
+    }
+}
+
+/// A count of something the loader adjusted, with the first value it happened to.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Tally {
+    pub(crate) count: u64,
+    pub(crate) first: Option<String>,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, value: &str) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(value.to_string());
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first;
+        }
+    }
+}
+
+/// Adjustments made while converting, reported in [`super::FileInfo::notes`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Notes {
+    /// Local times in a DST gap, shifted forward.
+    pub(crate) dst_gap: Tally,
+    /// Local times in a DST overlap, read with the earlier offset.
+    pub(crate) dst_fold: Tally,
+    /// Leap seconds (`:60`) clamped to `:59`.
+    pub(crate) leap: Tally,
+}
+
+impl Notes {
+    fn merge(&mut self, other: Notes) {
+        self.dst_gap.merge(other.dst_gap);
+        self.dst_fold.merge(other.dst_fold);
+        self.leap.merge(other.leap);
+    }
+
+    pub(crate) fn describe(&self, out: &mut Vec<String>) {
+        if let Some(first) = &self.dst_gap.first {
+            out.push(format!(
+                "{} local time(s) fell in a daylight-saving gap and were shifted forward by the gap's length (first: `{first}`)",
+                self.dst_gap.count
+            ));
+        }
+        if let Some(first) = &self.dst_fold.first {
+            out.push(format!(
+                "{} local time(s) fell in a daylight-saving overlap and were read with the earlier (summer-time) offset (first: `{first}`)",
+                self.dst_fold.count
+            ));
+        }
+        if let Some(first) = &self.leap.first {
+            out.push(format!(
+                "{} leap second(s) `:60` were read as `:59` (first: `{first}`)",
+                self.leap.count
+            ));
+        }
+    }
+}
+
+/// The rows of a table (or of one parallel chunk of it) being loaded.
+#[derive(Debug)]
+pub(crate) struct TableBuilder {
+    pub(crate) columns: Vec<ColumnBuilder>,
+    /// Line (CSV, JSON Lines) or row number (xlsx) of each row; empty for JSON arrays.
+    pub(crate) positions: Vec<u64>,
+    pub(crate) rows: usize,
+    pub(crate) notes: Notes,
+}
+
+impl TableBuilder {
+    pub(crate) fn new(fields: &[(Type, bool)]) -> TableBuilder {
+        TableBuilder {
+            columns: fields
+                .iter()
+                .map(|&(ty, used)| ColumnBuilder::new(ty, used))
+                .collect(),
+            positions: Vec::new(),
+            rows: 0,
+            notes: Notes::default(),
+        }
+    }
+
+    /// Appends the rows of a later chunk.
+    pub(crate) fn append(&mut self, other: TableBuilder) -> Result<(), (usize, Overflow)> {
+        for (i, (mine, theirs)) in self.columns.iter_mut().zip(other.columns).enumerate() {
+            mine.append(theirs).map_err(|e| (i, e))?;
+        }
+        self.positions.extend(other.positions);
+        self.rows += other.rows;
+        self.notes.merge(other.notes);
+        Ok(())
+    }
+
+    /// Freezes the columns; `names` and `sources` are per field.
+    pub(crate) fn finish(self, fields: &[(String, Type, String)]) -> (Vec<Column>, Vec<u64>, usize, Notes) {
+        let columns = self
+            .columns
+            .into_iter()
+            .zip(fields)
+            .map(|(builder, (name, ty, source))| Column {
+                name: name.clone(),
+                ty: *ty,
+                source: source.clone(),
+                data: builder.finish(),
+            })
+            .collect();
+        (columns, self.positions, self.rows, self.notes)
+    }
+}

@@ -1,0 +1,432 @@
+//! CSV: RFC 4180 quoting (multi-line cells, CRLF or LF), `,` `;` or tab sniffed from the
+//! header line, a UTF-8 BOM, a leading PowerShell `#TYPE` line, repeated and unnamed
+//! headers, a table that ends at the first blank line (a hand-made sheet followed by
+//! notes or a Markdown table), and rows of only empty cells (`,,,,`), which are skipped.
+//!
+//! Header matching: each name in `from` is tried in order; an exact match wins; otherwise a
+//! match ignoring case and surrounding spaces is used only if it names one distinct header
+//! (two headers such as `Testing Status` and `Testing status` make it an error). A list
+//! field collects every non-empty cell of every column with the matched name, in order
+//! (Jira's repeated `Labels`); another field reads the first such column.
+//!
+//! Rows: a row with fewer cells than the header is an error; extra cells must be empty.
+
+use std::path::Path;
+
+use csv::ByteRecord;
+
+use super::build::TableBuilder;
+use super::convert::Cell;
+use super::error::LoadErrorKind;
+use super::input::{Input, InputError};
+use super::spec::Encoding;
+use super::{
+    Fail, FileFacts, LoadObserver, Location, MAX_CELL_BYTES, MAX_HEADER_BYTES, Plan, ProvenanceKind, Table,
+};
+
+const BLOCK: usize = if cfg!(test) { 4096 } else { 1 << 20 };
+
+pub(crate) fn load(
+    plan: &Plan<'_>,
+    path: &Path,
+    encoding: Encoding,
+    observer: &dyn LoadObserver,
+) -> Result<Table, Fail> {
+    let mut input = Input::open(path, Some(encoding), BLOCK, observer, &plan.spec.name)
+        .map_err(|e| plan.input_error(e))?;
+    let mut notes = Vec::new();
+
+    // The header line (and a `#TYPE` line before it) must be in the buffer to sniff.
+    let mut line_offset = 0u64;
+    let header_end = loop {
+        let data = input.data();
+        let skip_type = data.starts_with(b"#TYPE") || data.starts_with(b"#type");
+        let start = if skip_type {
+            memchr::memchr(b'\n', data).map(|n| n + 1)
+        } else {
+            Some(0)
+        };
+        if let Some(start) = start
+            && let Some(end) = header_line_end(data.get(start..).unwrap_or(&[]))
+        {
+            if skip_type {
+                input.consume(start);
+                line_offset = 1;
+                notes.push(String::from(
+                    "skipped the PowerShell `#TYPE` line before the header",
+                ));
+            }
+            break Some(end);
+        }
+        if input.data().len() > MAX_HEADER_BYTES {
+            return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
+                what: String::from("the header line"),
+                size: input.data().len() as u64,
+                limit: MAX_HEADER_BYTES as u64,
+            })));
+        }
+        if input.at_eof() {
+            break None;
+        }
+        input.fill().map_err(|e| plan.input_error(e))?;
+    };
+    let data = input.data();
+    let header_bytes = data.get(..header_end.unwrap_or(data.len())).unwrap_or(&[]);
+    if header_bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
+    }
+    let delimiter = plan.spec.delimiter.unwrap_or_else(|| sniff(header_bytes));
+
+    input.track_lines();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(&mut input);
+    let mut record = ByteRecord::new();
+    let read = |reader: &mut csv::Reader<&mut Input<'_>>, record: &mut ByteRecord| {
+        reader.read_byte_record(record).map_err(|e| match e.into_kind() {
+            csv::ErrorKind::Io(io) => plan.input_error(InputError::from_io(io)),
+            other => Fail::Load(plan.error(LoadErrorKind::Unreadable {
+                reason: format!("{other:?}"),
+            })),
+        })
+    };
+    if !read(&mut reader, &mut record)? {
+        return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
+    }
+    let header: Vec<String> = record
+        .iter()
+        .map(|cell| String::from_utf8_lossy(cell).into_owned())
+        .collect();
+    let columns = match_columns(plan, &header, &mut notes)?;
+    let width = header.len();
+
+    let mut builder = plan.builder();
+    let mut ended_at: Option<u64> = None;
+    let mut ignored = 0u64;
+    let mut empty_rows = 0u64;
+    // Line where the next record starts if no blank line precedes it.
+    let mut next_line = 1 + physical_lines(&record);
+    loop {
+        if !read(&mut reader, &mut record)? {
+            break;
+        }
+        // Exact physical lines, from the line breaks the parser consumed (the csv crate's own
+        // counter lags on CRLF and does not see skipped blank lines).
+        let end = reader.position().byte();
+        let inner = inner_newlines(&record);
+        let input = reader.get_ref();
+        let terminated = end > 0 && input.is_newline_at(end - 1);
+        let line = 1 + input.lines_before(end) - inner - u64::from(terminated);
+        reader.get_mut().prune_lines(end.saturating_sub(1));
+        let blank = record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace));
+        if ended_at.is_some() {
+            if !blank {
+                ignored += 1;
+            }
+            continue;
+        }
+        if line > next_line {
+            // A blank line (skipped by the parser) ends the table.
+            ended_at = Some(next_line + line_offset);
+            if !blank {
+                ignored += 1;
+            }
+            continue;
+        }
+        next_line = line + 1 + inner;
+        if blank {
+            // A row of empty cells (`,,,,`, as Excel writes) is not a record.
+            empty_rows += 1;
+            continue;
+        }
+        let location = Location {
+            line: Some(line + line_offset),
+            index: None,
+        };
+        convert_row(plan, &columns, &header, &record, width, location, &mut builder)?;
+    }
+    drop(reader);
+    if empty_rows > 0 {
+        notes.push(format!("skipped {empty_rows} row(s) whose cells are all empty"));
+    }
+    if let Some(line) = ended_at
+        && ignored > 0
+    {
+        notes.push(format!(
+            "the table ends at the blank line {line}; {ignored} later non-empty line(s) were ignored"
+        ));
+    }
+    let (sha256, size) = input.finish().map_err(|e| plan.input_error(e))?;
+    let sources = columns.iter().map(|c| c.source.clone()).collect();
+    Ok(plan.finish(
+        builder,
+        sources,
+        ProvenanceKind::Lines,
+        FileFacts {
+            sha256,
+            size,
+            encoding,
+            delimiter: Some(delimiter),
+            sheet: None,
+            notes,
+        },
+    ))
+}
+
+/// Line breaks inside the cells of a record.
+fn inner_newlines(record: &ByteRecord) -> u64 {
+    memchr::memchr_iter(b'\n', record.as_slice()).count() as u64
+}
+
+/// Lines a record occupies.
+fn physical_lines(record: &ByteRecord) -> u64 {
+    1 + inner_newlines(record)
+}
+
+/// The columns a field reads.
+pub(crate) struct Matched {
+    pub(crate) positions: Vec<usize>,
+    pub(crate) source: String,
+}
+
+/// End of the first line that is not inside quotes (exclusive, before `\r\n` or `\n`).
+fn header_line_end(data: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in data.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                let end = if i > 0 && data.get(i - 1) == Some(&b'\r') {
+                    i - 1
+                } else {
+                    i
+                };
+                return Some(end);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The delimiter among `,` `;` and tab that occurs most outside quotes in the header
+/// (ties and none: `,`).
+pub(crate) fn sniff(header: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in header {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let [comma, semicolon, tab] = counts;
+    if tab > comma && tab >= semicolon {
+        b'\t'
+    } else if semicolon > comma {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Matches each field's `from` names against the header.
+pub(crate) fn match_columns(
+    plan: &Plan<'_>,
+    header: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Matched>, Fail> {
+    let unnamed = header.iter().filter(|h| h.trim().is_empty()).count();
+    if unnamed > 0 {
+        notes.push(format!("the header has {unnamed} unnamed column(s), ignored"));
+    }
+    let mut out = Vec::with_capacity(plan.fields.len());
+    for field in &plan.fields {
+        let mut found = None;
+        for wanted in &field.from {
+            let exact: Vec<usize> = positions(header, |h| h == wanted);
+            if !exact.is_empty() {
+                found = Some((exact, wanted.clone()));
+                break;
+            }
+            let folded = |h: &String| h.trim().to_lowercase() == wanted.trim().to_lowercase();
+            let loose = positions(header, folded);
+            if loose.is_empty() {
+                continue;
+            }
+            let mut names: Vec<String> = loose.iter().filter_map(|&i| header.get(i).cloned()).collect();
+            names.dedup();
+            names.sort();
+            names.dedup();
+            if names.len() > 1 {
+                return Err(Fail::Load(plan.error(LoadErrorKind::AmbiguousColumn {
+                    field: field.name.clone(),
+                    wanted: wanted.clone(),
+                    candidates: names,
+                })));
+            }
+            let name = names.into_iter().next().unwrap_or_default();
+            notes.push(format!(
+                "field `{}` reads column `{name}` (declared `{wanted}`, matched ignoring case)",
+                field.name
+            ));
+            found = Some((loose, name));
+            break;
+        }
+        let Some((positions, source)) = found else {
+            return Err(Fail::Load(missing_column(
+                plan,
+                field.name.as_str(),
+                &field.from,
+                header,
+            )));
+        };
+        if positions.len() > 1 && !field.is_list() {
+            notes.push(format!(
+                "column `{source}` appears {} times; field `{}` reads the first",
+                positions.len(),
+                field.name
+            ));
+        }
+        let positions = if field.is_list() {
+            positions
+        } else {
+            positions.into_iter().take(1).collect()
+        };
+        out.push(Matched { positions, source });
+    }
+    Ok(out)
+}
+
+fn positions(header: &[String], pred: impl Fn(&String) -> bool) -> Vec<usize> {
+    header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| pred(h))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// D404 with the columns the file has and the closest name.
+pub(crate) fn missing_column(
+    plan: &Plan<'_>,
+    field: &str,
+    wanted: &[String],
+    header: &[String],
+) -> super::LoadError {
+    let mut available: Vec<String> = Vec::new();
+    for h in header {
+        if !h.trim().is_empty() && !available.contains(h) {
+            available.push(h.clone());
+        }
+    }
+    let mut best: Option<(f64, &String)> = None;
+    for w in wanted {
+        for h in &available {
+            let score = strsim::normalized_levenshtein(&w.to_lowercase(), &h.to_lowercase())
+                .max(strsim::jaro_winkler(&w.to_lowercase(), &h.to_lowercase()) - 0.1);
+            if score >= 0.7 && best.is_none_or(|(s, _)| score > s) {
+                best = Some((score, h));
+            }
+        }
+    }
+    plan.error(LoadErrorKind::MissingColumn {
+        field: field.to_string(),
+        wanted: wanted.to_vec(),
+        suggestion: best.map(|(_, h)| h.clone()),
+        available,
+    })
+}
+
+fn convert_row(
+    plan: &Plan<'_>,
+    columns: &[Matched],
+    header: &[String],
+    record: &ByteRecord,
+    width: usize,
+    location: Location,
+    builder: &mut TableBuilder,
+) -> Result<(), Fail> {
+    if record.len() < width
+        || record
+            .iter()
+            .skip(width)
+            .any(|cell| !cell.iter().all(u8::is_ascii_whitespace))
+    {
+        return Err(Fail::Load(
+            plan.error(LoadErrorKind::CellCount {
+                expected: width,
+                found: record.len(),
+            })
+            .at(location),
+        ));
+    }
+    for (f, (field, matched)) in plan.fields.iter().zip(columns).enumerate() {
+        if !field.used {
+            continue;
+        }
+        let Some(col) = builder.columns.get_mut(f) else {
+            continue;
+        };
+        let notes = &mut builder.notes;
+        let mut result = Ok(());
+        let mut failed_at = 0;
+        if field.is_list() {
+            for &pos in &matched.positions {
+                let text = cell_text(plan, record, pos, header, location)?;
+                if let Err(e) = field.items(text, col) {
+                    result = Err(e);
+                    failed_at = pos;
+                    break;
+                }
+            }
+            if result.is_ok() {
+                result = field.end_list(col);
+                failed_at = matched.positions.first().copied().unwrap_or(0);
+            }
+        } else if let Some(&pos) = matched.positions.first() {
+            let text = cell_text(plan, record, pos, header, location)?;
+            result = field.convert(Cell::Text(text), col, notes);
+            failed_at = pos;
+        }
+        if let Err(problem) = result {
+            let raw = cell_text(plan, record, failed_at, header, location).unwrap_or("");
+            let column = header
+                .get(failed_at)
+                .map_or(matched.source.as_str(), String::as_str);
+            return Err(Fail::Load(plan.cell_error(f, column, raw, problem, location)));
+        }
+    }
+    builder.positions.push(location.line.unwrap_or(0));
+    builder.rows += 1;
+    Ok(())
+}
+
+fn cell_text<'r>(
+    plan: &Plan<'_>,
+    record: &'r ByteRecord,
+    pos: usize,
+    header: &[String],
+    location: Location,
+) -> Result<&'r str, Fail> {
+    let bytes = record.get(pos).unwrap_or(&[]);
+    if bytes.len() > MAX_CELL_BYTES {
+        let column = header.get(pos).map_or("", String::as_str);
+        return Err(Fail::Load(
+            plan.error(LoadErrorKind::TooLarge {
+                what: format!("a cell in column `{column}`"),
+                size: bytes.len() as u64,
+                limit: MAX_CELL_BYTES as u64,
+            })
+            .at(location),
+        ));
+    }
+    // The input was checked (or decoded) as UTF-8 already; this cannot fail.
+    std::str::from_utf8(bytes).map_err(|_| Fail::Utf8(0))
+}

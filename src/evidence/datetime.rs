@@ -1,0 +1,792 @@
+//! Dates and date-times: declared strftime-like formats, ISO 8601, zones and DST.
+//!
+//! Directives (all parse ASCII; month names are English, case-insensitive):
+//! `%Y` 4-digit year, `%y` 2-digit year (mapped into `[pivot, pivot + 99]`), `%m` `%d` `%H`
+//! `%I` `%M` `%S` exactly 2 digits, `%-m` `%-d` `%-H` `%-I` 1 or 2 digits, `%e` day with an
+//! optional leading space, `%b` month abbreviation (`Nov`), `%B` month name or abbreviation,
+//! `%p` `AM`/`PM`, `%f` 1–9 fractional digits, `%.f` an optional `.` or `,` and 1–9 digits,
+//! `%z` offset (`Z`, `+03:00`, `+0300`, `+03`), `%Z` `UTC`/`GMT`/`Z`, an offset or an IANA
+//! zone name, `%s` seconds since the epoch, `%T` = `%H:%M:%S`, `%F` = `%Y-%m-%d`,
+//! `%D` = `%m/%d/%y`, `%%` a percent sign. A space matches one or more spaces; any other
+//! character matches itself. `%I` needs `%p`. Fractions beyond microseconds are truncated.
+//!
+//! With no format declared, only ISO 8601 / RFC 3339 forms are accepted: `2026-01-31`,
+//! `2026-01-31T14:05`, `2026-01-31 14:05:00`, with 0–9 fractional digits and an optional
+//! `Z`, `±HH:MM`, `±HHMM` or `±HH`. Day/month order is never guessed.
+//!
+//! **DST policy.** A date-time written without an offset is read in the field's (or the
+//! dataset's) zone, UTC by default. A local time that does not exist (the spring-forward
+//! gap) is shifted forward by the gap's length; a local time that happens twice (the
+//! autumn overlap) takes the earlier instant (summer-time offset). This is RFC 5545's and
+//! `jiff`'s "compatible" disambiguation. Each such adjustment is counted in the file's notes.
+//! A leap second `23:59:60` is read as `23:59:59` and noted. Impossible dates (30 February,
+//! month 13, year 0 or beyond 9999) are errors.
+
+use jiff::tz::{AmbiguousOffset, TimeZone};
+
+use super::build::Notes;
+
+/// Microseconds per second.
+const US: i64 = 1_000_000;
+
+/// How a 2-digit field may be written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Pad {
+    /// Exactly two digits (`%d`).
+    Zero,
+    /// One or two digits (`%-d`).
+    Free,
+    /// An optional leading space, then one or two digits (`%e`).
+    Space,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Item {
+    Lit(u8),
+    Space,
+    Year4,
+    Year2,
+    Month(Pad),
+    MonthAbbr,
+    MonthName,
+    Day(Pad),
+    Hour24(Pad),
+    Hour12(Pad),
+    Minute(Pad),
+    Second(Pad),
+    Frac { dot: bool },
+    AmPm,
+    Offset,
+    Zone,
+    Epoch,
+}
+
+/// A compiled date/date-time format.
+#[derive(Clone, Debug)]
+pub(crate) struct DateFormat {
+    items: Vec<Item>,
+    pub(crate) text: String,
+}
+
+/// The parts of a parsed date-time, before validation.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Parts {
+    pub(crate) year: i32,
+    pub(crate) month: u32,
+    pub(crate) day: u32,
+    pub(crate) hour: u32,
+    pub(crate) minute: u32,
+    pub(crate) second: u32,
+    pub(crate) micros: u32,
+    /// Offset from UTC in seconds, when written.
+    pub(crate) offset: Option<i32>,
+    /// A zone named in the value (`%Z`).
+    pub(crate) zone: Option<TimeZone>,
+    /// Seconds since the epoch (`%s`).
+    pub(crate) epoch: Option<i64>,
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+impl DateFormat {
+    /// Compiles a format; the error says which directive is wrong.
+    pub(crate) fn compile(text: &str) -> Result<DateFormat, String> {
+        let mut items = Vec::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                if c == ' ' {
+                    items.push(Item::Space);
+                } else if c.is_ascii() {
+                    items.push(Item::Lit(c as u8));
+                } else {
+                    let mut buf = [0u8; 4];
+                    for &b in c.encode_utf8(&mut buf).as_bytes() {
+                        items.push(Item::Lit(b));
+                    }
+                }
+                continue;
+            }
+            let mut directive = chars.next();
+            let mut pad = Pad::Zero;
+            if directive == Some('-') {
+                pad = Pad::Free;
+                directive = chars.next();
+            }
+            let mut dot = false;
+            if directive == Some('.') {
+                dot = true;
+                directive = chars.next();
+                if directive != Some('f') {
+                    return Err(format!("`%.` must be followed by `f` in `{text}`"));
+                }
+            }
+            let item = match directive {
+                Some('Y') => Item::Year4,
+                Some('y') => Item::Year2,
+                Some('m') => Item::Month(pad),
+                Some('d') => Item::Day(pad),
+                Some('e') => Item::Day(Pad::Space),
+                Some('b') | Some('h') => Item::MonthAbbr,
+                Some('B') => Item::MonthName,
+                Some('H') => Item::Hour24(pad),
+                Some('I') => Item::Hour12(pad),
+                Some('M') => Item::Minute(pad),
+                Some('S') => Item::Second(pad),
+                Some('f') => Item::Frac { dot },
+                Some('p') | Some('P') => Item::AmPm,
+                Some('z') => Item::Offset,
+                Some('Z') => Item::Zone,
+                Some('s') => Item::Epoch,
+                Some('T') => {
+                    items.extend([
+                        Item::Hour24(Pad::Zero),
+                        Item::Lit(b':'),
+                        Item::Minute(Pad::Zero),
+                        Item::Lit(b':'),
+                    ]);
+                    Item::Second(Pad::Zero)
+                }
+                Some('F') => {
+                    items.extend([
+                        Item::Year4,
+                        Item::Lit(b'-'),
+                        Item::Month(Pad::Zero),
+                        Item::Lit(b'-'),
+                    ]);
+                    Item::Day(Pad::Zero)
+                }
+                Some('D') => {
+                    items.extend([
+                        Item::Month(Pad::Zero),
+                        Item::Lit(b'/'),
+                        Item::Day(Pad::Zero),
+                        Item::Lit(b'/'),
+                    ]);
+                    Item::Year2
+                }
+                Some('%') => Item::Lit(b'%'),
+                Some(other) => {
+                    return Err(format!(
+                        "`%{other}` is not a known format directive (in `{text}`)"
+                    ));
+                }
+                None => return Err(format!("`{text}` ends with a lone `%`")),
+            };
+            items.push(item);
+        }
+        let has = |f: fn(&Item) -> bool| items.iter().any(f);
+        if has(|i| matches!(i, Item::Hour12(_))) && !has(|i| matches!(i, Item::AmPm)) {
+            return Err(format!(
+                "`{text}` uses a 12-hour `%I` without `%p` (AM/PM); use `%H` for 24-hour times"
+            ));
+        }
+        let has_date = has(|i| matches!(i, Item::Epoch))
+            || (has(|i| matches!(i, Item::Year4 | Item::Year2))
+                && has(|i| matches!(i, Item::Month(_) | Item::MonthAbbr | Item::MonthName))
+                && has(|i| matches!(i, Item::Day(_))));
+        if !has_date {
+            return Err(format!(
+                "`{text}` does not give a full date (year, month and day, or `%s`)"
+            ));
+        }
+        Ok(DateFormat {
+            items,
+            text: text.to_string(),
+        })
+    }
+
+    /// Parses `s` with this format; `None` when the value does not have this layout.
+    pub(crate) fn parse(&self, s: &str, pivot: i32) -> Option<Parts> {
+        let b = s.as_bytes();
+        let mut i = 0usize;
+        let mut parts = Parts {
+            month: 1,
+            day: 1,
+            ..Parts::default()
+        };
+        let mut pm: Option<bool> = None;
+        let mut hour12: Option<u32> = None;
+        for item in &self.items {
+            match item {
+                Item::Lit(c) => {
+                    if b.get(i) != Some(c) {
+                        return None;
+                    }
+                    i += 1;
+                }
+                Item::Space => {
+                    let start = i;
+                    while b.get(i).is_some_and(|c| *c == b' ' || *c == b'\t') {
+                        i += 1;
+                    }
+                    if i == start {
+                        return None;
+                    }
+                }
+                Item::Year4 => parts.year = digits(b, &mut i, 4, 4)? as i32,
+                Item::Year2 => {
+                    let yy = digits(b, &mut i, 2, 2)? as i32;
+                    let base = pivot - pivot.rem_euclid(100);
+                    let mut year = base + yy;
+                    if year < pivot {
+                        year += 100;
+                    }
+                    parts.year = year;
+                }
+                Item::Month(pad) => parts.month = two(b, &mut i, *pad)?,
+                Item::Day(pad) => parts.day = two(b, &mut i, *pad)?,
+                Item::Hour24(pad) => parts.hour = two(b, &mut i, *pad)?,
+                Item::Hour12(pad) => hour12 = Some(two(b, &mut i, *pad)?),
+                Item::Minute(pad) => parts.minute = two(b, &mut i, *pad)?,
+                Item::Second(pad) => parts.second = two(b, &mut i, *pad)?,
+                Item::MonthAbbr => {
+                    let word = b.get(i..i + 3)?;
+                    parts.month = month_index(word)?;
+                    i += 3;
+                }
+                Item::MonthName => {
+                    let mut found = None;
+                    for (n, name) in MONTHS.iter().enumerate() {
+                        let full = name.as_bytes();
+                        if b.get(i..i + full.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(full))
+                        {
+                            found = Some((n as u32 + 1, full.len()));
+                            break;
+                        }
+                    }
+                    let (month, len) = match found {
+                        Some(f) => f,
+                        None => (month_index(b.get(i..i + 3)?)?, 3),
+                    };
+                    parts.month = month;
+                    i += len;
+                }
+                Item::Frac { dot } => {
+                    if *dot {
+                        if matches!(b.get(i), Some(b'.') | Some(b',')) {
+                            i += 1;
+                            parts.micros = fraction(b, &mut i)?;
+                        }
+                    } else {
+                        parts.micros = fraction(b, &mut i)?;
+                    }
+                }
+                Item::AmPm => {
+                    let word = b.get(i..i + 2)?;
+                    pm = Some(if word.eq_ignore_ascii_case(b"am") {
+                        false
+                    } else if word.eq_ignore_ascii_case(b"pm") {
+                        true
+                    } else {
+                        return None;
+                    });
+                    i += 2;
+                }
+                Item::Offset => parts.offset = Some(offset(b, &mut i)?),
+                Item::Zone => {
+                    let rest = s.get(i..)?;
+                    if rest.starts_with(['+', '-', 'Z', 'z']) && !rest.starts_with("Zulu") {
+                        parts.offset = Some(offset(b, &mut i)?);
+                    } else {
+                        let len = rest
+                            .bytes()
+                            .take_while(|c| c.is_ascii_alphanumeric() || b"/_+-".contains(c))
+                            .count();
+                        let name = rest.get(..len)?;
+                        if name.eq_ignore_ascii_case("UTC") || name.eq_ignore_ascii_case("GMT") {
+                            parts.offset = Some(0);
+                        } else {
+                            parts.zone = Some(jiff::tz::db().get(name).ok()?);
+                        }
+                        i += len;
+                    }
+                }
+                Item::Epoch => {
+                    let negative = b.get(i) == Some(&b'-');
+                    if negative || b.get(i) == Some(&b'+') {
+                        i += 1;
+                    }
+                    let secs = digits(b, &mut i, 1, 12)? as i64;
+                    parts.epoch = Some(if negative { -secs } else { secs });
+                }
+            }
+        }
+        if i != b.len() {
+            return None;
+        }
+        if let Some(h) = hour12 {
+            if !(1..=12).contains(&h) {
+                return None;
+            }
+            parts.hour = match pm {
+                Some(true) => h % 12 + 12,
+                _ => h % 12,
+            };
+        }
+        Some(parts)
+    }
+
+    /// Writes parts in this format (the inverse of [`DateFormat::parse`]; used by tests).
+    #[cfg(test)]
+    pub(crate) fn render(&self, p: &Parts) -> String {
+        let mut out = String::new();
+        let two = |out: &mut String, v: u32, pad: Pad| match pad {
+            Pad::Zero => out.push_str(&format!("{v:02}")),
+            Pad::Free => out.push_str(&format!("{v}")),
+            Pad::Space => out.push_str(&format!("{v:>2}")),
+        };
+        for item in &self.items {
+            match item {
+                Item::Lit(c) => out.push(*c as char),
+                Item::Space => out.push(' '),
+                Item::Year4 => out.push_str(&format!("{:04}", p.year)),
+                Item::Year2 => out.push_str(&format!("{:02}", p.year.rem_euclid(100))),
+                Item::Month(pad) => two(&mut out, p.month, *pad),
+                Item::Day(pad) => two(&mut out, p.day, *pad),
+                Item::Hour24(pad) => two(&mut out, p.hour, *pad),
+                Item::Hour12(pad) => two(&mut out, (p.hour + 11) % 12 + 1, *pad),
+                Item::Minute(pad) => two(&mut out, p.minute, *pad),
+                Item::Second(pad) => two(&mut out, p.second, *pad),
+                Item::MonthAbbr => {
+                    out.push_str(&title(MONTHS[(p.month - 1) as usize].get(..3).unwrap_or("")))
+                }
+                Item::MonthName => out.push_str(&title(MONTHS[(p.month - 1) as usize])),
+                Item::Frac { dot } => {
+                    if *dot {
+                        out.push('.');
+                    }
+                    out.push_str(&format!("{:06}", p.micros));
+                }
+                Item::AmPm => out.push_str(if p.hour >= 12 { "PM" } else { "AM" }),
+                Item::Offset | Item::Zone => {
+                    let off = p.offset.unwrap_or(0);
+                    let sign = if off < 0 { '-' } else { '+' };
+                    let off = off.abs();
+                    out.push_str(&format!("{sign}{:02}:{:02}", off / 3600, off / 60 % 60));
+                }
+                Item::Epoch => out.push_str(&format!("{}", p.epoch.unwrap_or(0))),
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+fn title(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+fn month_index(word: &[u8]) -> Option<u32> {
+    MONTHS
+        .iter()
+        .position(|m| {
+            m.as_bytes()
+                .get(..3)
+                .is_some_and(|abbr| abbr.eq_ignore_ascii_case(word))
+        })
+        .map(|n| n as u32 + 1)
+}
+
+/// Reads between `min` and `max` ASCII digits.
+fn digits(b: &[u8], i: &mut usize, min: usize, max: usize) -> Option<u64> {
+    let mut value: u64 = 0;
+    let mut n = 0;
+    while n < max {
+        match b.get(*i) {
+            Some(c) if c.is_ascii_digit() => {
+                value = value * 10 + u64::from(c - b'0');
+                *i += 1;
+                n += 1;
+            }
+            _ => break,
+        }
+    }
+    (n >= min).then_some(value)
+}
+
+fn two(b: &[u8], i: &mut usize, pad: Pad) -> Option<u32> {
+    let v = match pad {
+        Pad::Zero => digits(b, i, 2, 2)?,
+        Pad::Free => digits(b, i, 1, 2)?,
+        Pad::Space => {
+            if b.get(*i) == Some(&b' ') {
+                *i += 1;
+                digits(b, i, 1, 1)?
+            } else {
+                digits(b, i, 1, 2)?
+            }
+        }
+    };
+    Some(v as u32)
+}
+
+/// 1–9 fractional digits as microseconds (truncated).
+fn fraction(b: &[u8], i: &mut usize) -> Option<u32> {
+    let start = *i;
+    let v = digits(b, i, 1, 9)?;
+    let n = *i - start;
+    let scaled = match n {
+        0..=6 => v * 10u64.pow((6 - n) as u32),
+        _ => v / 10u64.pow((n - 6) as u32),
+    };
+    Some(scaled as u32)
+}
+
+/// `Z`, `±HH:MM`, `±HHMM` or `±HH`, in seconds.
+fn offset(b: &[u8], i: &mut usize) -> Option<i32> {
+    match b.get(*i)? {
+        b'Z' | b'z' => {
+            *i += 1;
+            Some(0)
+        }
+        sign @ (b'+' | b'-') => {
+            let negative = *sign == b'-';
+            *i += 1;
+            let hours = digits(b, i, 2, 2)? as i32;
+            let mut minutes = 0;
+            if b.get(*i) == Some(&b':') {
+                *i += 1;
+                minutes = digits(b, i, 2, 2)? as i32;
+            } else if b.get(*i).is_some_and(u8::is_ascii_digit) {
+                minutes = digits(b, i, 2, 2)? as i32;
+            }
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let secs = hours * 3600 + minutes * 60;
+            Some(if negative { -secs } else { secs })
+        }
+        _ => None,
+    }
+}
+
+/// ISO 8601 / RFC 3339: a date, optionally `T` or space and a time, optionally an offset.
+pub(crate) fn parse_iso(s: &str) -> Option<(Parts, bool)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut p = Parts {
+        year: digits(b, &mut i, 4, 4)? as i32,
+        ..Parts::default()
+    };
+    lit(b, &mut i, b'-')?;
+    p.month = digits(b, &mut i, 2, 2)? as u32;
+    lit(b, &mut i, b'-')?;
+    p.day = digits(b, &mut i, 2, 2)? as u32;
+    if i == b.len() {
+        return Some((p, false));
+    }
+    match b.get(i) {
+        Some(b'T' | b't' | b' ') => i += 1,
+        _ => return None,
+    }
+    p.hour = digits(b, &mut i, 2, 2)? as u32;
+    lit(b, &mut i, b':')?;
+    p.minute = digits(b, &mut i, 2, 2)? as u32;
+    if b.get(i) == Some(&b':') {
+        i += 1;
+        p.second = digits(b, &mut i, 2, 2)? as u32;
+        if matches!(b.get(i), Some(b'.' | b',')) {
+            i += 1;
+            p.micros = fraction(b, &mut i)?;
+        }
+    }
+    if i < b.len() {
+        p.offset = Some(offset(b, &mut i)?);
+    }
+    (i == b.len()).then_some((p, true))
+}
+
+fn lit(b: &[u8], i: &mut usize, c: u8) -> Option<()> {
+    if b.get(*i) == Some(&c) {
+        *i += 1;
+        Some(())
+    } else {
+        None
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = (y - era * 400) as u32;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe as i32 - 719_468
+}
+
+/// The date of a day number: (year, month, day).
+pub(crate) fn civil_from_days(days: i32) -> (i32, u32, u32) {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    ((if m <= 2 { y + 1 } else { y }) as i32, m, d)
+}
+
+fn is_leap(year: i32) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+pub(crate) fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// Checks the calendar; returns the day number or why the date is impossible.
+pub(crate) fn validate_date(p: &Parts) -> Result<i32, String> {
+    if !(1..=9999).contains(&p.year) {
+        return Err(format!("year {} is out of range", p.year));
+    }
+    if !(1..=12).contains(&p.month) {
+        return Err(format!("month {} does not exist", p.month));
+    }
+    let dim = days_in_month(p.year, p.month);
+    if p.day < 1 || p.day > dim {
+        return Err(format!(
+            "{} {} has no day {}",
+            MONTHS.get(p.month as usize - 1).copied().unwrap_or("?"),
+            p.year,
+            p.day
+        ));
+    }
+    Ok(days_from_civil(p.year, p.month, p.day))
+}
+
+/// Checks the time of day; clamps a leap second (noted).
+fn validate_time(p: &mut Parts, raw: &str, notes: &mut Notes) -> Result<(), String> {
+    if p.hour > 23 {
+        return Err(format!("hour {} is out of range", p.hour));
+    }
+    if p.minute > 59 {
+        return Err(format!("minute {} is out of range", p.minute));
+    }
+    if p.second == 60 {
+        p.second = 59;
+        notes.leap.add(raw);
+    } else if p.second > 60 {
+        return Err(format!("second {} is out of range", p.second));
+    }
+    Ok(())
+}
+
+/// The zone of date-times written without an offset.
+#[derive(Clone, Debug)]
+pub(crate) enum Zone {
+    Utc,
+    Named(TimeZone),
+}
+
+impl Zone {
+    pub(crate) fn from_name(name: &str) -> Result<Zone, String> {
+        if name.eq_ignore_ascii_case("utc") || name == "Z" {
+            return Ok(Zone::Utc);
+        }
+        jiff::tz::db()
+            .get(name)
+            .map(Zone::Named)
+            .map_err(|_| format!("`{name}` is not a known IANA time zone"))
+    }
+}
+
+/// Converts local wall-clock time to a UTC instant under the DST policy above.
+fn local_to_utc(tz: &TimeZone, p: &Parts, raw: &str, notes: &mut Notes) -> Result<i64, String> {
+    let dt = jiff::civil::DateTime::new(
+        p.year as i16,
+        p.month as i8,
+        p.day as i8,
+        p.hour as i8,
+        p.minute as i8,
+        p.second as i8,
+        0,
+    )
+    .map_err(|e| e.to_string())?;
+    let local = wall_micros(p);
+    let offset = match tz.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { offset } => offset,
+        AmbiguousOffset::Gap { before, .. } => {
+            notes.dst_gap.add(raw);
+            before
+        }
+        AmbiguousOffset::Fold { before, .. } => {
+            notes.dst_fold.add(raw);
+            before
+        }
+    };
+    Ok(local - i64::from(offset.seconds()) * US)
+}
+
+/// Microseconds since the epoch of the wall-clock time read as if it were UTC.
+fn wall_micros(p: &Parts) -> i64 {
+    let days = i64::from(days_from_civil(p.year, p.month, p.day));
+    let secs = days * 86_400 + i64::from(p.hour * 3600 + p.minute * 60 + p.second);
+    secs * US + i64::from(p.micros)
+}
+
+/// Smallest and largest instants accepted: years 1 to 9999.
+const MIN_MICROS: i64 = -62_135_596_800 * US;
+const MAX_MICROS: i64 = 253_402_300_799 * US + 999_999;
+
+/// Date/date-time parsing for one field.
+#[derive(Clone, Debug)]
+pub(crate) struct Temporal {
+    pub(crate) formats: Vec<DateFormat>,
+    pub(crate) zone: Zone,
+    pub(crate) pivot: i32,
+}
+
+impl Temporal {
+    /// What a value must look like, for messages.
+    pub(crate) fn expected(&self, date_only: bool) -> String {
+        if self.formats.is_empty() {
+            return if date_only {
+                String::from("an ISO 8601 date such as `2026-01-31` (no `format` is declared)")
+            } else {
+                String::from(
+                    "an ISO 8601 date-time such as `2026-01-31T14:05:00Z` or `2026-01-31 14:05:00` (no `format` is declared)",
+                )
+            };
+        }
+        let list: Vec<String> = self.formats.iter().map(|f| format!("`{}`", f.text)).collect();
+        match list.as_slice() {
+            [one] => one.clone(),
+            _ => format!("one of {}", list.join(", ")),
+        }
+    }
+
+    fn parts(&self, s: &str) -> Option<Parts> {
+        if self.formats.is_empty() {
+            return parse_iso(s).map(|(p, _)| p);
+        }
+        self.formats.iter().find_map(|f| f.parse(s, self.pivot))
+    }
+
+    /// A date: the local date as written (a time of day, if any, is ignored).
+    pub(crate) fn date(&self, s: &str) -> Result<i32, Option<String>> {
+        let p = self.parts(s).ok_or(None)?;
+        if let Some(epoch) = p.epoch {
+            return epoch_micros(epoch, p.micros)
+                .map(crate::value::micros_to_date)
+                .map_err(Some);
+        }
+        validate_date(&p).map_err(Some)
+    }
+
+    /// A date-time as UTC microseconds.
+    pub(crate) fn datetime(&self, s: &str, notes: &mut Notes) -> Result<i64, Option<String>> {
+        let mut p = self.parts(s).ok_or(None)?;
+        if let Some(epoch) = p.epoch {
+            return epoch_micros(epoch, p.micros).map_err(Some);
+        }
+        validate_date(&p).map_err(Some)?;
+        validate_time(&mut p, s, notes).map_err(Some)?;
+        self.instant(&p, s, notes).map_err(Some)
+    }
+
+    /// The UTC instant of validated parts.
+    pub(crate) fn instant(&self, p: &Parts, raw: &str, notes: &mut Notes) -> Result<i64, String> {
+        let micros = if let Some(offset) = p.offset {
+            wall_micros(p) - i64::from(offset) * US
+        } else if let Some(zone) = &p.zone {
+            local_to_utc(zone, p, raw, notes)?
+        } else {
+            match &self.zone {
+                Zone::Utc => wall_micros(p),
+                Zone::Named(tz) => local_to_utc(tz, p, raw, notes)?,
+            }
+        };
+        if !(MIN_MICROS..=MAX_MICROS).contains(&micros) {
+            return Err(String::from("the instant is outside years 1 to 9999"));
+        }
+        Ok(micros)
+    }
+}
+
+fn epoch_micros(secs: i64, micros: u32) -> Result<i64, String> {
+    secs.checked_mul(US)
+        .and_then(|m| m.checked_add(i64::from(micros)))
+        .filter(|m| (MIN_MICROS..=MAX_MICROS).contains(m))
+        .ok_or_else(|| String::from("the epoch time is outside years 1 to 9999"))
+}
+
+/// An Excel serial date-time (1900 date system) as wall-clock parts.
+pub(crate) fn excel_serial_parts(serial: f64) -> Option<Parts> {
+    if !serial.is_finite() || !(0.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let mut day = serial.floor() as i64;
+    // Excel counts the non-existent 1900-02-29 (serial 60); serials before it are a day off.
+    if day == 60 {
+        return None;
+    }
+    if day < 60 {
+        day += 1;
+    }
+    let millis = ((serial - serial.floor()) * 86_400_000.0).round() as i64;
+    let days_1970 = day - 25_569 + i64::from(millis >= 86_400_000);
+    let millis = millis % 86_400_000;
+    let (year, month, d) = civil_from_days(i32::try_from(days_1970).ok()?);
+    Some(Parts {
+        year,
+        month,
+        day: d,
+        hour: (millis / 3_600_000) as u32,
+        minute: (millis / 60_000 % 60) as u32,
+        second: (millis / 1000 % 60) as u32,
+        micros: (millis % 1000 * 1000) as u32,
+        ..Parts::default()
+    })
+}
+
+/// Renders a date as `YYYY-MM-DD`.
+pub(crate) fn format_date(days: i32) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Validates a leap-second-free time of day and returns the UTC instant of wall time
+/// `parts` in `temporal`'s zone (used for Excel date-time cells).
+pub(crate) fn parts_instant(
+    temporal: &Temporal,
+    p: &mut Parts,
+    raw: &str,
+    notes: &mut Notes,
+) -> Result<i64, String> {
+    validate_date(p)?;
+    validate_time(p, raw, notes)?;
+    temporal.instant(p, raw, notes)
+}
+
+#[cfg(test)]
+#[path = "tests/datetime.rs"]
+mod tests;

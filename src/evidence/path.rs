@@ -1,0 +1,88 @@
+//! Resolving a declared source path safely inside the evidence directory.
+//!
+//! Refused: an absolute path, a drive prefix, any `..` component, and a path that resolves
+//! (through symlinks) outside the evidence directory.
+
+use std::path::{Path, PathBuf};
+
+use super::Plan;
+use super::error::LoadErrorKind;
+
+/// A source path that exists inside the evidence directory.
+pub(crate) struct Resolved {
+    pub(crate) path: PathBuf,
+    pub(crate) size: u64,
+}
+
+/// Forward slashes, no empty or `.` components.
+pub(crate) fn normalize(source: &str) -> String {
+    let unified = source.replace('\\', "/");
+    let absolute = unified.starts_with('/');
+    let parts: Vec<&str> = unified
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    let joined = parts.join("/");
+    if absolute { format!("/{joined}") } else { joined }
+}
+
+pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, super::LoadError> {
+    let source = &plan.file;
+    let escapes = |reason: &str| {
+        plan.error(LoadErrorKind::PathEscapes {
+            reason: reason.to_string(),
+        })
+    };
+    if source.is_empty() {
+        return Err(escapes("the path is empty"));
+    }
+    let has_drive = source.as_bytes().get(1) == Some(&b':');
+    if source.starts_with('/') || has_drive || Path::new(&plan.spec.source).is_absolute() {
+        return Err(escapes("the path is absolute"));
+    }
+    if source.split('/').any(|part| part == "..") {
+        return Err(escapes("the path goes up with `..`"));
+    }
+    let mut path = evidence_dir.to_path_buf();
+    for part in source.split('/') {
+        path.push(part);
+    }
+    let missing = || {
+        let expected_columns = plan
+            .fields
+            .iter()
+            .filter_map(|f| f.from.first().cloned())
+            .collect();
+        plan.error(LoadErrorKind::MissingFile { expected_columns })
+    };
+    let unreadable = |e: std::io::Error| {
+        plan.error(LoadErrorKind::Unreadable {
+            reason: e.to_string(),
+        })
+    };
+    let dir = match evidence_dir.canonicalize() {
+        Ok(dir) => dir,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    let real = match path.canonicalize() {
+        Ok(real) => real,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(missing()),
+        Err(e) => return Err(unreadable(e)),
+    };
+    if !real.starts_with(&dir) {
+        return Err(escapes(
+            "the path resolves through a symbolic link to a place outside the evidence directory",
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(plan.error(LoadErrorKind::Unreadable {
+            reason: String::from("it is a directory"),
+        }));
+    }
+    Ok(Resolved {
+        path: real,
+        size: meta.len(),
+    })
+}

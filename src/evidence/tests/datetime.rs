@@ -1,0 +1,178 @@
+use super::*;
+
+fn fmt(text: &str) -> DateFormat {
+    DateFormat::compile(text).unwrap()
+}
+
+fn utc(formats: &[&str]) -> Temporal {
+    Temporal {
+        formats: formats.iter().map(|f| fmt(f)).collect(),
+        zone: Zone::Utc,
+        pivot: 1970,
+    }
+}
+
+fn micros(rfc3339: &str) -> i64 {
+    rfc3339.parse::<jiff::Timestamp>().unwrap().as_microsecond()
+}
+
+#[test]
+fn jira_twelve_hour_clock() {
+    let t = utc(&["%d/%b/%y %-I:%M %p"]);
+    let mut notes = Notes::default();
+    assert_eq!(
+        t.datetime("22/Nov/26 9:15 AM", &mut notes),
+        Ok(micros("2026-11-22T09:15:00Z"))
+    );
+    assert_eq!(
+        t.datetime("22/nov/26 12:00 am", &mut notes),
+        Ok(micros("2026-11-22T00:00:00Z"))
+    );
+    assert_eq!(
+        t.datetime("22/NOV/26 12:30 PM", &mut notes),
+        Ok(micros("2026-11-22T12:30:00Z"))
+    );
+    assert_eq!(t.datetime("22/Nov/26 13:00 PM", &mut notes), Err(None));
+    assert_eq!(t.datetime("22/Nox/26 9:15 AM", &mut notes), Err(None));
+}
+
+#[test]
+fn offsets_and_fractions() {
+    let t = utc(&["%Y-%m-%dT%H:%M:%S%.f%z"]);
+    let mut notes = Notes::default();
+    for (text, want) in [
+        ("2018-05-11T09:46:53.000+0300", "2018-05-11T06:46:53Z"),
+        ("2018-05-11T09:46:53+03:00", "2018-05-11T06:46:53Z"),
+        ("2018-05-11T09:46:53.123456789Z", "2018-05-11T09:46:53.123456Z"),
+        ("2018-05-11T09:46:53-05", "2018-05-11T14:46:53Z"),
+    ] {
+        assert_eq!(t.datetime(text, &mut notes), Ok(micros(want)), "{text}");
+    }
+}
+
+#[test]
+fn iso_default_forms() {
+    let t = utc(&[]);
+    let mut notes = Notes::default();
+    for (text, want) in [
+        ("2026-01-31", "2026-01-31T00:00:00Z"),
+        ("2026-01-31T14:05", "2026-01-31T14:05:00Z"),
+        ("2026-01-31 14:05:00", "2026-01-31T14:05:00Z"),
+        ("2026-01-31T14:05:00.123Z", "2026-01-31T14:05:00.123Z"),
+        ("2019-10-18T15:30:51.0273716+00:00", "2019-10-18T15:30:51.027371Z"),
+        ("2026-01-31T14:05:00+0300", "2026-01-31T11:05:00Z"),
+    ] {
+        assert_eq!(t.datetime(text, &mut notes), Ok(micros(want)), "{text}");
+    }
+    // Day/month order is never guessed.
+    assert_eq!(t.datetime("31/01/2026", &mut notes), Err(None));
+    assert!(t.expected(true).contains("no `format` is declared"));
+}
+
+#[test]
+fn impossible_dates_are_errors() {
+    let t = utc(&["%d/%m/%Y"]);
+    let mut notes = Notes::default();
+    assert_eq!(t.date("29/02/2024"), Ok(days_from_civil(2024, 2, 29)));
+    assert!(matches!(t.date("29/02/2026"), Err(Some(r)) if r.contains("february 2026 has no day 29")));
+    assert!(matches!(t.date("30/02/2026"), Err(Some(_))));
+    assert!(matches!(t.date("01/13/2026"), Err(Some(r)) if r.contains("month 13")));
+    assert_eq!(utc(&[]).date("99999-01-01"), Err(None));
+    assert!(matches!(
+        utc(&[]).datetime("2026-01-31T24:00:00Z", &mut notes),
+        Err(Some(_))
+    ));
+    assert!(matches!(utc(&[]).date("0000-00-00"), Err(Some(_))));
+}
+
+#[test]
+fn leap_second_is_clamped_and_noted() {
+    let mut notes = Notes::default();
+    let got = utc(&[]).datetime("2016-12-31T23:59:60Z", &mut notes);
+    assert_eq!(got, Ok(micros("2016-12-31T23:59:59Z")));
+    assert_eq!(notes.leap.count, 1);
+}
+
+#[test]
+fn two_digit_year_pivot() {
+    let mut t = utc(&["%d/%m/%y"]);
+    assert_eq!(t.date("01/01/69"), Ok(days_from_civil(2069, 1, 1)));
+    assert_eq!(t.date("01/01/70"), Ok(days_from_civil(1970, 1, 1)));
+    t.pivot = 2000;
+    assert_eq!(t.date("01/01/99"), Ok(days_from_civil(2099, 1, 1)));
+    t.pivot = 1950;
+    assert_eq!(t.date("01/01/49"), Ok(days_from_civil(2049, 1, 1)));
+    assert_eq!(t.date("01/01/50"), Ok(days_from_civil(1950, 1, 1)));
+}
+
+#[test]
+fn helsinki_dst_policy_matches_jiff_compatible() {
+    let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
+    let t = Temporal {
+        formats: vec![],
+        zone: Zone::Named(tz.clone()),
+        pivot: 1970,
+    };
+    for text in [
+        "2026-03-29 03:30",
+        "2026-10-25 03:30",
+        "2026-07-01 12:00",
+        "2026-01-01 00:00",
+    ] {
+        let mut notes = Notes::default();
+        let ours = t.datetime(text, &mut notes).unwrap();
+        let civil: jiff::civil::DateTime = text.replace(' ', "T").parse().unwrap();
+        let theirs = tz.to_ambiguous_zoned(civil).compatible().unwrap();
+        assert_eq!(ours, theirs.timestamp().as_microsecond(), "{text}");
+    }
+}
+
+#[test]
+fn other_directives() {
+    let mut notes = Notes::default();
+    assert_eq!(
+        utc(&["%B %e, %Y %T"]).datetime("September  7, 2026 08:00:00", &mut notes),
+        Ok(micros("2026-09-07T08:00:00Z"))
+    );
+    assert_eq!(utc(&["%F"]).date("2026-09-07"), Ok(days_from_civil(2026, 9, 7)));
+    assert_eq!(utc(&["%D"]).date("09/07/26"), Ok(days_from_civil(2026, 9, 7)));
+    assert_eq!(
+        utc(&["%s"]).datetime("1739539623", &mut notes),
+        Ok(1_739_539_623_000_000)
+    );
+    assert_eq!(
+        utc(&["%Y-%m-%d %H:%M %Z"]).datetime("2026-07-01 12:00 Europe/Helsinki", &mut notes),
+        Ok(micros("2026-07-01T09:00:00Z"))
+    );
+    assert_eq!(
+        utc(&["%Y-%m-%d %H:%M %Z"]).datetime("2026-07-01 12:00 UTC", &mut notes),
+        Ok(micros("2026-07-01T12:00:00Z"))
+    );
+    assert_eq!(
+        utc(&["%Y%%%m%%%d"]).date("2026%07%01"),
+        Ok(days_from_civil(2026, 7, 1))
+    );
+}
+
+#[test]
+fn bad_formats_are_rejected() {
+    assert!(DateFormat::compile("%Q").unwrap_err().contains("`%Q`"));
+    assert!(DateFormat::compile("%d/%m %").is_err());
+    assert!(DateFormat::compile("%H:%M").unwrap_err().contains("full date"));
+    assert!(DateFormat::compile("%d/%m/%Y %I:%M").unwrap_err().contains("%p"));
+}
+
+#[test]
+fn civil_round_trip_and_excel_serials() {
+    for days in [-719_162, -1, 0, 1, 20_000, 2_932_896] {
+        let (y, m, d) = civil_from_days(days);
+        assert_eq!(days_from_civil(y, m, d), days);
+    }
+    let p = excel_serial_parts(46053.0).unwrap();
+    assert_eq!((p.year, p.month, p.day), (2026, 1, 31));
+    let p = excel_serial_parts(1.5).unwrap();
+    assert_eq!((p.year, p.month, p.day, p.hour), (1900, 1, 1, 12));
+    assert!(excel_serial_parts(60.0).is_none());
+    assert!(excel_serial_parts(f64::NAN).is_none());
+    assert!(excel_serial_parts(-1.0).is_none());
+}
