@@ -38,17 +38,22 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 ///
 /// `offset` is the chunk's byte offset in the file, so spans point into the whole file.
 pub fn parse_chunk(text: &str, file: FileId, offset: usize, diags: &mut Vec<Diagnostic>) -> Vec<Declaration> {
-    pest::set_error_detail(true);
     let lowerer = Lowerer {
         file,
         offset,
         text,
         diags: RefCell::new(Vec::new()),
     };
+    // Tracking every attempted token costs time on large files; parse without it and
+    // parse again with it only to describe an error.
+    pest::set_error_detail(false);
     let declarations = match RuleParser::parse(Rule::file, text) {
         Ok(pairs) => lowerer.file(pairs),
         Err(err) => {
-            lowerer.push(lowerer.syntax_error(&err));
+            pest::set_error_detail(true);
+            let detailed = RuleParser::parse(Rule::file, text).err().unwrap_or(err);
+            pest::set_error_detail(false);
+            lowerer.push(lowerer.syntax_error(&detailed));
             Vec::new()
         }
     };
@@ -70,9 +75,19 @@ impl Lowerer<'_> {
         self.diags.borrow_mut().push(d);
     }
 
+    /// The pair's span without the whitespace and comments pest skipped at its end.
     fn span(&self, pair: &P<'_>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        let mut end = s.end();
+        let mut last = pair.clone().into_inner().last();
+        while let Some(p) = last {
+            let inner_end = p.as_span().end();
+            last = p.into_inner().last();
+            if last.is_none() && inner_end < end && only_trivia(self.text.get(inner_end..end).unwrap_or("")) {
+                end = inner_end;
+            }
+        }
+        Span::new(self.file, self.offset + s.start(), self.offset + end)
     }
 
     fn at(&self, start: usize, end: usize) -> Span {
@@ -1014,6 +1029,18 @@ impl WithSpanIfEmpty for Expr {
             self.span = span;
         }
         self
+    }
+}
+
+/// True for text made only of whitespace and `#` comments.
+fn only_trivia(text: &str) -> bool {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        match rest.strip_prefix('#') {
+            Some(comment) => rest = comment.find('\n').map_or("", |i| &comment[i..]),
+            None => return rest.is_empty(),
+        }
     }
 }
 
