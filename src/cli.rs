@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand under `cli/`.
 
 mod check;
+mod common;
+mod run;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -35,6 +37,8 @@ pub enum ColorChoice {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Evaluate every requirement against the evidence and report readiness per standard.
+    Run(run::RunArgs),
     /// Parse and type-check the rule files; exit 0 when clean (warnings allowed), 2 on errors.
     Check(check::CheckArgs),
     /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
@@ -65,6 +69,7 @@ impl From<Exit> for ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     let color = use_color(cli.color, std::io::stderr().is_terminal());
     let exit = match cli.command {
+        Command::Run(args) => run::run(&args, color),
         Command::Check(args) => check::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };

@@ -9,6 +9,7 @@ pub mod memory;
 pub mod model;
 mod readiness;
 pub mod requirement;
+mod tables;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

@@ -47,6 +47,18 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnost
     (ast::File { file, declarations }, diags)
 }
 
+/// Parses a lone expression from a file of the map (a `--param` value).
+pub fn parse_expression(sources: &SourceMap, file: FileId) -> Result<ast::Expr, Vec<Diagnostic>> {
+    let text = &sources.get(file).text;
+    if let Some(offset) = scan::scan(text).too_deep {
+        return Err(vec![
+            Diagnostic::new(Code::S002, "expression nested too deeply")
+                .with_primary(Span::new(file, offset, offset + 1), "here"),
+        ]);
+    }
+    lower::parse_expression(text, file)
+}
+
 /// Parses every file of the map, in order.
 pub fn parse_all(sources: &SourceMap) -> (Vec<ast::File>, Vec<Diagnostic>) {
     let mut files = Vec::new();

@@ -243,6 +243,81 @@ codes! {
     /// Why: nothing can be evaluated without evidence; this never passes.
     /// Example: `--evidence ./exports` where the folder is missing.
     D400 = Error, "evidence directory unreadable";
+    /// What: the evidence file a dataset declares does not exist.
+    /// Why: missing evidence never passes: the requirements that read it turn `error`.
+    /// Example: `source "hr/leavers.csv"` with no such file under the evidence directory.
+    D401 = Error, "evidence file missing";
+    /// What: the evidence file exists but cannot be read (permissions, a directory).
+    /// Why: unreadable evidence proves nothing.
+    /// Example: a file readable only by another user.
+    D402 = Error, "evidence file unreadable";
+    /// What: a dataset's source path leaves the evidence directory (`..`, an absolute
+    /// path, or a symbolic link pointing outside).
+    /// Why: rule files come from pull requests; they must not read arbitrary files.
+    /// Example: `source "../../etc/passwd"`.
+    D403 = Error, "path escapes the evidence directory";
+    /// What: a column or JSON path that the declaration names is not in the file.
+    /// Why: a renamed column in an export must stop the check, not read as empty.
+    /// Example: `from "Work Email"` when the export says `Email`.
+    D404 = Error, "column absent";
+    /// What: no column matches the declared name exactly, and several match when case is
+    /// ignored.
+    /// Why: Jira exports have custom fields differing only in case; guessing is unsafe.
+    /// Example: `Custom field (Testing Status)` and `Custom field (Testing status)`.
+    D405 = Error, "ambiguous column";
+    /// What: a value does not convert to the field's declared type or format.
+    /// Why: a date read wrongly would flip verdicts; the cell is cited exactly.
+    /// Example: `31/02/2026 17:00` in a date-time column.
+    D406 = Error, "value does not convert";
+    /// What: a field declared `required` is empty in a record.
+    /// Why: the rules rely on it being present.
+    /// Example: a leaver without a termination date.
+    D407 = Error, "required value empty";
+    /// What: a row has a different number of cells than the header.
+    /// Why: a shifted row would put values under the wrong columns.
+    /// Example: an unquoted comma inside a summary.
+    D408 = Error, "wrong number of cells";
+    /// What: the file is not valid UTF-8 although UTF-8 was declared.
+    /// Why: text would be misread.
+    /// Example: a Windows-1252 export declared `encoding "utf-8"`.
+    D409 = Error, "invalid utf-8";
+    /// What: the file is not valid JSON.
+    /// Why: a truncated export proves nothing.
+    /// Example: an Okta log cut off mid-record.
+    D410 = Error, "invalid json";
+    /// What: JSON nested deeper than 128 levels.
+    /// Why: the bound protects the loader from hostile files.
+    /// Example: `[[[[…]]]]` a thousand levels deep.
+    D411 = Error, "json too deep";
+    /// What: the declared sheet is not in the workbook.
+    /// Why: reading another sheet would check the wrong register.
+    /// Example: `sheet "Risks"` in a workbook whose sheet is `Risk register`.
+    D412 = Error, "sheet not found";
+    /// What: a size bound was exceeded (a cell over 1 MiB, a JSON record over 64 MiB, …).
+    /// Why: bounds keep hostile exports from exhausting memory.
+    /// Example: a 5 MB description cell.
+    D413 = Error, "size bound exceeded";
+    /// What: the dataset declaration cannot be used as written (a bad date format, an
+    /// unknown extension, a bad JSON path).
+    /// Why: the loader must know exactly how to read the export.
+    /// Example: `format "%I:%M"` without `%p`.
+    D414 = Error, "unusable declaration";
+    /// What: the JSON records array is not where the declaration says.
+    /// Why: reading another array would check the wrong records.
+    /// Example: `records "employees"` when the file holds `data.employees`.
+    D415 = Error, "records not found";
+    /// What: the workbook cannot be opened.
+    /// Why: a corrupt spreadsheet proves nothing.
+    /// Example: a `.xlsx` that is really a CSV.
+    D416 = Error, "workbook unreadable";
+    /// What: the file has no header row.
+    /// Why: columns are matched by their header.
+    /// Example: an empty CSV file.
+    D417 = Error, "no header row";
+    /// What: a JSON record is not an object.
+    /// Why: fields are read by name from objects.
+    /// Example: `[1, 2, 3]`.
+    D418 = Error, "record not an object";
 
     /// What: evaluating an expression failed on a record: arithmetic overflow, a date out
     /// of range.
@@ -282,6 +357,13 @@ mod tests {
                 assert!(doc.contains(part), "{s} lacks {part}");
             }
             assert_eq!(Code::parse(s), Some(*code));
+        }
+    }
+
+    #[test]
+    fn every_evidence_code_is_registered() {
+        for (code, _) in crate::evidence::CODES {
+            assert!(Code::parse(code).is_some(), "{code} is not in the registry");
         }
     }
 }

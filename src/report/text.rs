@@ -21,7 +21,11 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn bold(&self, s: &str) -> String {
         self.paint("1", s)
@@ -93,10 +97,23 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
         report.as_of.trim_end_matches("T00:00:00Z")
     );
     for p in &report.param_overrides {
-        let _ = writeln!(w, "{}", s.dim(&format!("param {} = {} (rule files: {})", p.name, p.value, p.declared)));
+        let _ = writeln!(
+            w,
+            "{}",
+            s.dim(&format!(
+                "param {} = {} (rule files: {})",
+                p.name, p.value, p.declared
+            ))
+        );
     }
     let _ = writeln!(w);
-    let title_width = report.standards.iter().map(|st| st.title.chars().count()).max().unwrap_or(8).max(8);
+    let title_width = report
+        .standards
+        .iter()
+        .map(|st| st.title.chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     let _ = writeln!(
         w,
         "{}",
@@ -127,7 +144,13 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
     }
     let _ = writeln!(w);
     for st in &report.standards {
-        let _ = writeln!(w, "  {}: {} — {}", st.id, s.verdict(st.verdict), st.verdict_reason);
+        let _ = writeln!(
+            w,
+            "  {}: {} — {}",
+            st.id,
+            s.verdict(st.verdict),
+            st.verdict_reason
+        );
     }
     let _ = writeln!(w);
     let c = &report.combined;
@@ -143,7 +166,11 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
 }
 
 fn findings(report: &RunReport, s: Style, w: &mut String) {
-    let failing: Vec<&RequirementReport> = report.requirements.iter().filter(|r| r.outcome == Outcome::Fail).collect();
+    let failing: Vec<&RequirementReport> = report
+        .requirements
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail)
+        .collect();
     for severity in [Severity::Major, Severity::Minor, Severity::Observation] {
         let group: Vec<&&RequirementReport> = failing.iter().filter(|r| r.severity == severity).collect();
         if group.is_empty() {
@@ -160,7 +187,11 @@ fn findings(report: &RunReport, s: Style, w: &mut String) {
         }
     }
     for (outcome, heading) in [(Outcome::NoEvidence, "NO EVIDENCE"), (Outcome::Error, "ERRORS")] {
-        let group: Vec<&RequirementReport> = report.requirements.iter().filter(|r| r.outcome == outcome).collect();
+        let group: Vec<&RequirementReport> = report
+            .requirements
+            .iter()
+            .filter(|r| r.outcome == outcome)
+            .collect();
         if group.is_empty() {
             continue;
         }
@@ -175,14 +206,26 @@ fn findings(report: &RunReport, s: Style, w: &mut String) {
         .filter(|r| matches!(r.outcome, Outcome::Waived | Outcome::NotApplicable))
         .collect();
     if !other.is_empty() {
-        let _ = writeln!(w, "{}", s.bold(&format!("WAIVED OR NOT APPLICABLE ({})", other.len())));
+        let _ = writeln!(
+            w,
+            "{}",
+            s.bold(&format!("WAIVED OR NOT APPLICABLE ({})", other.len()))
+        );
         for r in other {
             let _ = writeln!(w, "  {} {} — {}", s.outcome(r.outcome), r.id, clean(&r.message));
         }
         let _ = writeln!(w);
     }
-    let passing = report.requirements.iter().filter(|r| r.outcome == Outcome::Pass).count();
-    let _ = writeln!(w, "{passing} requirement{} pass.", if passing == 1 { "" } else { "s" });
+    let passing = report
+        .requirements
+        .iter()
+        .filter(|r| r.outcome == Outcome::Pass)
+        .count();
+    let _ = writeln!(
+        w,
+        "{passing} requirement{} pass.",
+        if passing == 1 { "" } else { "s" }
+    );
     let _ = writeln!(w);
 }
 
@@ -193,25 +236,57 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
     };
     let _ = writeln!(w, "  {mark} {} — {}", s.bold(&r.id), clean(&r.title));
     let _ = writeln!(w, "    {}", clean(&r.message));
-    let owner = r.owner.as_deref().map(|o| format!(" · owner: {}", clean(o))).unwrap_or_default();
-    let _ = writeln!(w, "    {}", s.dim(&format!("{}{owner} · {}", r.clauses.join(", "), r.defined_at)));
+    let owner = r
+        .owner
+        .as_deref()
+        .map(|o| format!(" · owner: {}", clean(o)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        w,
+        "    {}",
+        s.dim(&format!("{}{owner} · {}", r.clauses.join(", "), r.defined_at))
+    );
     for e in r.expects.iter().filter(|e| e.outcome == r.outcome) {
         if let (Some(m), Some(t)) = (&e.measured, &e.target) {
-            let _ = writeln!(w, "    measured {} (target {}) for `{}`", clean(m), clean(t), clean(&e.expect));
+            let _ = writeln!(
+                w,
+                "    measured {} (target {}) for `{}`",
+                clean(m),
+                clean(t),
+                clean(&e.expect)
+            );
         }
         for g in &e.failing_groups {
-            let _ = writeln!(w, "    • {}: {} ({} records){}", clean(&g.group), g.value, g.records, e.target.as_ref().map(|t| format!(", target {t}")).unwrap_or_default());
+            let _ = writeln!(
+                w,
+                "    • {}: {} ({} records){}",
+                clean(&g.group),
+                g.value,
+                g.records,
+                e.target
+                    .as_ref()
+                    .map(|t| format!(", target {t}"))
+                    .unwrap_or_default()
+            );
         }
     }
     for f in r.findings.iter().take(SHOWN_FINDINGS) {
         finding(f, s, w);
     }
-    let total_failing: usize = r.expects.iter().filter_map(|e| e.failing).sum::<usize>().saturating_sub(r.waived_records.len());
+    let total_failing: usize = r
+        .expects
+        .iter()
+        .filter_map(|e| e.failing)
+        .sum::<usize>()
+        .saturating_sub(r.waived_records.len());
     if total_failing > SHOWN_FINDINGS.min(r.findings.len()) {
         let _ = writeln!(
             w,
             "    {}",
-            s.dim(&format!("… and {} more (all are in --format json and csv)", total_failing - SHOWN_FINDINGS.min(r.findings.len())))
+            s.dim(&format!(
+                "… and {} more (all are in --format json and csv)",
+                total_failing - SHOWN_FINDINGS.min(r.findings.len())
+            ))
         );
     }
     for e in &r.errors {
@@ -228,9 +303,19 @@ fn finding(f: &Finding, s: Style, w: &mut String) {
         (false, None, Some(i)) => format!("{}[{i}]", f.file),
         (false, None, None) => f.file.clone(),
     };
-    let _ = writeln!(w, "    • {} {} — {}", s.bold(&key), s.dim(&location), clean(&f.reason));
+    let _ = writeln!(
+        w,
+        "    • {} {} — {}",
+        s.bold(&key),
+        s.dim(&location),
+        clean(&f.reason)
+    );
     if !f.values.is_empty() {
-        let values: Vec<String> = f.values.iter().map(|v| format!("{} = {}", v.name, clean(&v.value))).collect();
+        let values: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| format!("{} = {}", v.name, clean(&v.value)))
+            .collect();
         let _ = writeln!(w, "      {}", s.dim(&values.join(", ")));
     }
 }
@@ -249,7 +334,11 @@ fn metrics(report: &RunReport, s: Style, w: &mut String) {
         if m.groups.is_empty() {
             let _ = writeln!(w, "  {}.{} = {} ({} records)", r.id, m.name, m.value, m.records);
         } else {
-            let groups: Vec<String> = m.groups.iter().map(|g| format!("{} {}", clean(&g.group), g.value)).collect();
+            let groups: Vec<String> = m
+                .groups
+                .iter()
+                .map(|g| format!("{} {}", clean(&g.group), g.value))
+                .collect();
             let _ = writeln!(w, "  {}.{}: {}", r.id, m.name, groups.join(", "));
         }
     }
@@ -267,7 +356,11 @@ fn waivers(report: &RunReport, s: Style, w: &mut String) {
             WaiverStatus::Expired => s.red("EXPIRED"),
             WaiverStatus::Unused => s.yellow("unused"),
         };
-        let records = if wv.records.is_empty() { "whole requirement".to_string() } else { wv.records.join(", ") };
+        let records = if wv.records.is_empty() {
+            "whole requirement".to_string()
+        } else {
+            wv.records.join(", ")
+        };
         let _ = writeln!(
             w,
             "  {} {status} — {} ({}) · approved by {} · expires {}",
@@ -295,12 +388,30 @@ fn warnings(report: &RunReport, s: Style, w: &mut String) {
 
 fn inventory(report: &RunReport, s: Style, w: &mut String) {
     let _ = writeln!(w, "{}", s.bold("EVIDENCE"));
-    let width = report.evidence.iter().map(|e| e.file.chars().count()).max().unwrap_or(4).max(4);
+    let width = report
+        .evidence
+        .iter()
+        .map(|e| e.file.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     for e in &report.evidence {
         let rows = e.rows.map_or("-".to_string(), |r| r.to_string());
-        let sha = e.sha256.as_deref().map_or("-".to_string(), |h| h.chars().take(16).collect());
-        let status = if e.status == "loaded" { s.dim(&e.status) } else { s.red(&e.status) };
-        let _ = writeln!(w, "  {:<width$}  {:>8} rows  {sha}  {status}", clean(&e.file), rows);
+        let sha = e
+            .sha256
+            .as_deref()
+            .map_or("-".to_string(), |h| h.chars().take(16).collect());
+        let status = if e.status == "loaded" {
+            s.dim(&e.status)
+        } else {
+            s.red(&e.status)
+        };
+        let _ = writeln!(
+            w,
+            "  {:<width$}  {:>8} rows  {sha}  {status}",
+            clean(&e.file),
+            rows
+        );
         if let Some(err) = &e.error {
             let _ = writeln!(w, "    {}", s.red(&clean(err)));
         }
@@ -312,7 +423,10 @@ fn inventory(report: &RunReport, s: Style, w: &mut String) {
         s.dim(&format!(
             "{} rule files; full hashes in --format json. Verdict: {}.",
             report.rules.len(),
-            report.summary.verdict.map_or("no standard in scope", |v| v.label())
+            report
+                .summary
+                .verdict
+                .map_or("no standard in scope", |v| v.label())
         ))
     );
 }

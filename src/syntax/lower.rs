@@ -61,6 +61,35 @@ pub fn parse_chunk(text: &str, file: FileId, offset: usize, diags: &mut Vec<Diag
     declarations
 }
 
+/// Parses a lone expression (a `--param` value). The text must be shallow (callers bound it).
+pub fn parse_expression(text: &str, file: FileId) -> Result<Expr, Vec<Diagnostic>> {
+    let lowerer = Lowerer {
+        file,
+        offset: 0,
+        text,
+        diags: RefCell::new(Vec::new()),
+    };
+    pest::set_error_detail(false);
+    let result = match RuleParser::parse(Rule::expression, text) {
+        Ok(mut pairs) => pairs
+            .next()
+            .and_then(|p| p.into_inner().find(|p| p.as_rule() == Rule::expr))
+            .map(|p| lowerer.expr(p)),
+        Err(err) => {
+            pest::set_error_detail(true);
+            let detailed = RuleParser::parse(Rule::expression, text).err().unwrap_or(err);
+            pest::set_error_detail(false);
+            lowerer.push(lowerer.syntax_error(&detailed));
+            None
+        }
+    };
+    let diags = lowerer.diags.into_inner();
+    match result {
+        Some(e) if diags.is_empty() => Ok(e),
+        _ => Err(diags),
+    }
+}
+
 struct Lowerer<'t> {
     file: FileId,
     offset: usize,

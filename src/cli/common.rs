@@ -1,0 +1,306 @@
+//! What several subcommands share: loading the rule project, reading `--as-of` and
+//! `--param`, loading evidence, writing output files.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::Exit;
+use super::check::{Checked, load_and_check};
+use crate::check::{CheckOptions, Program, coerce, constant_value, example_of};
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::eval::{DatasetInput, FileFacts, Located};
+use crate::evidence::{self, LoadError, LoadObserver, Table};
+use crate::report::diagnostics;
+use crate::source::{SourceMap, Span};
+use crate::value::{self, Value};
+
+/// A checked rule project ready to run.
+pub struct Project {
+    /// Rule sources (for quoting expressions and rendering diagnostics).
+    pub sources: SourceMap,
+    /// The program.
+    pub program: Program,
+}
+
+/// Reads and checks the rule directories; renders diagnostics to stderr. Errors → exit 2;
+/// warnings are printed only when `show_warnings`.
+pub fn load_project(
+    rules: &[PathBuf],
+    today: i32,
+    color: bool,
+    show_warnings: bool,
+) -> Result<Project, Exit> {
+    let rules = if rules.is_empty() {
+        super::default_rules()
+    } else {
+        rules.to_vec()
+    };
+    let Checked {
+        sources,
+        program,
+        diagnostics: diags,
+    } = load_and_check(&rules, CheckOptions { today: Some(today) });
+    let shown: Vec<Diagnostic> = diags
+        .into_iter()
+        .filter(|d| d.is_error() || (show_warnings && d.code != Code::C303))
+        .collect();
+    if !shown.is_empty() {
+        let mut err = std::io::stderr().lock();
+        let _ = diagnostics::render(&shown, &sources, color, &mut err);
+    }
+    match program {
+        Some(program) => Ok(Project { sources, program }),
+        None => {
+            eprintln!("error: the rule files have errors (see above); nothing was evaluated");
+            Err(Exit::Error)
+        }
+    }
+}
+
+/// Today's date in the local time zone, as days since the epoch.
+pub fn today() -> i32 {
+    crate::syntax::lower::days_since_epoch(jiff::Zoned::now().date())
+}
+
+/// The evaluation instant: midnight UTC of `--as-of` (YYYY-MM-DD), or of today.
+pub fn as_of(arg: Option<&str>) -> Result<i64, Exit> {
+    match arg {
+        None => Ok(value::date_to_micros(today())),
+        Some(text) => match crate::syntax::lower::parse_date(text.trim()) {
+            Ok(days) => Ok(value::date_to_micros(days)),
+            Err(e) => {
+                eprintln!(
+                    "error: --as-of `{text}` is not a date ({e}); write it as YYYY-MM-DD, like 2026-11-22"
+                );
+                Err(Exit::Error)
+            }
+        },
+    }
+}
+
+/// Parses `--param name=value` into typed values.
+pub fn params(program: &Program, args: &[String]) -> Result<Vec<(usize, Value<'static>)>, Exit> {
+    let mut out = Vec::new();
+    for arg in args {
+        let Some((name, text)) = arg.split_once('=') else {
+            eprintln!("error: --param `{arg}` must be written NAME=VALUE, like capa_max_days=14d");
+            return Err(Exit::Error);
+        };
+        let name = name.trim();
+        let Some((index, param)) = program.param(name) else {
+            let help = diagnostic::did_you_mean(name, program.params.iter().map(|p| p.name.as_str()))
+                .unwrap_or_else(|| "list the params with `grep -r '^param' rules/`".into());
+            eprintln!("error: --param `{name}`: no param has this name; {help}");
+            return Err(Exit::Error);
+        };
+        let mut sources = SourceMap::new();
+        let file = sources.add_text("--param", text.trim());
+        let parsed = crate::syntax::parse_expression(&sources, file);
+        let constant = match &parsed {
+            Ok(e) => constant_value(e),
+            Err(_) => None,
+        };
+        let Some((v, ty)) = constant else {
+            eprintln!(
+                "error: --param {name}=`{text}` is not a {} value; write a literal like {}",
+                param.ty,
+                example_of(param.ty)
+            );
+            return Err(Exit::Error);
+        };
+        match coerce(v, ty, param.ty) {
+            Some(v) => out.push((index, v)),
+            None => {
+                eprintln!(
+                    "error: --param {name}=`{text}` is {ty:#}, but `{name}` is {:#}; write a value like {}",
+                    param.ty,
+                    example_of(param.ty)
+                );
+                return Err(Exit::Error);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Loaded evidence of every dataset, in program order.
+pub struct Evidence {
+    /// Per dataset: the table or the load error.
+    pub tables: Vec<Result<Table, LoadError>>,
+}
+
+impl Evidence {
+    /// Inputs for the evaluator (borrowing the tables).
+    pub fn inputs(&self, program: &Program) -> Vec<DatasetInput<'_>> {
+        self.tables
+            .iter()
+            .zip(&program.datasets)
+            .map(|(t, d)| match t {
+                Ok(table) => {
+                    let f = table.file();
+                    let mut notes = vec![format!("{} {}", f.format.name(), f.encoding.name())];
+                    if let Some(delim) = f.delimiter {
+                        notes.push(format!("delimiter {}", describe_delimiter(delim)));
+                    }
+                    notes.extend(f.notes.iter().cloned());
+                    DatasetInput {
+                        rows: Some(table as &dyn Located),
+                        error: None,
+                        file: Some(FileFacts {
+                            path: f.path.clone(),
+                            sha256: f.sha256.clone(),
+                            bytes: f.size,
+                            notes,
+                        }),
+                    }
+                }
+                Err(e) => DatasetInput {
+                    rows: None,
+                    error: Some(format!("[{}] {e}", e.code())),
+                    file: Some(FileFacts {
+                        path: if e.file.is_empty() {
+                            d.spec.source.clone()
+                        } else {
+                            e.file.clone()
+                        },
+                        ..FileFacts::default()
+                    }),
+                },
+            })
+            .collect()
+    }
+}
+
+fn describe_delimiter(b: u8) -> String {
+    match b {
+        b'\t' => "tab".into(),
+        b',' => "`,`".into(),
+        b';' => "`;`".into(),
+        other => format!("`{}`", char::from(other)),
+    }
+}
+
+/// Loads every dataset the program declares from the evidence directory.
+pub fn load_evidence(program: &Program, dir: &Path, progress: bool) -> Result<Evidence, Exit> {
+    if !dir.is_dir() {
+        eprintln!(
+            "error[{}]: evidence directory `{}` does not exist or is not a directory; pass the folder of exports with --evidence DIR",
+            Code::D400.as_str(),
+            dir.display()
+        );
+        return Err(Exit::Error);
+    }
+    let specs: Vec<evidence::DatasetSpec> = program.datasets.iter().map(|d| d.spec.clone()).collect();
+    let observer = Progress::new(progress && std::io::stderr().is_terminal());
+    let tables = evidence::load_all(&specs, dir, &observer);
+    observer.done();
+    Ok(Evidence { tables })
+}
+
+/// A load error as a diagnostic pointing at the dataset declaration.
+pub fn load_diagnostic(e: &LoadError, program: &Program, dataset: usize) -> Diagnostic {
+    let code = Code::parse(e.code()).unwrap_or(Code::D402);
+    let span = program
+        .datasets
+        .get(dataset)
+        .map_or(Span::default(), |d| d.source_span);
+    let mut d = Diagnostic::new(code, e.to_string())
+        .with_primary(span, "declared here")
+        .with_help(e.help());
+    if let Some(expected) = e.expected() {
+        d = d.with_note(format!("expected: {expected}"));
+    }
+    d
+}
+
+/// A progress bar over the bytes of every evidence file, on stderr, only on a terminal
+/// and only for loads big enough to take a moment.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    done: Mutex<HashMap<String, u64>>,
+}
+
+/// Loads smaller than this finish before a bar would be worth drawing.
+const PROGRESS_MIN_BYTES: u64 = 32 << 20;
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
+            let bar =
+                indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "loading evidence {bar:30} {bytes}/{total_bytes} {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            done: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl LoadObserver for Progress {
+    fn started(&self, dataset: &str, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc_length(bytes);
+            if bar.length().unwrap_or(0) < PROGRESS_MIN_BYTES {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+            } else {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                bar.set_message(dataset.to_string());
+            }
+        }
+    }
+
+    fn advanced(&self, dataset: &str, bytes_done: u64) {
+        if let (Some(bar), Ok(mut done)) = (&self.bar, self.done.lock()) {
+            let previous = done.insert(dataset.to_string(), bytes_done).unwrap_or(0);
+            bar.inc(bytes_done.saturating_sub(previous));
+        }
+    }
+
+    fn finished(&self, _dataset: &str) {}
+}
+
+/// Writes output to a file atomically (a temporary file in the same directory, then a
+/// rename), or to stdout. A failed run never leaves a half-written report.
+pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Exit> {
+    match path {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("error: cannot write to stdout: {e}");
+                }
+                Exit::Error
+            })
+        }
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let result = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
+                tmp.write_all(bytes)?;
+                tmp.as_file().sync_all()?;
+                tmp.persist(path).map_err(|e| e.error)?;
+                Ok(())
+            });
+            result.map_err(|e| {
+                eprintln!("error: cannot write `{}`: {e}", path.display());
+                Exit::Error
+            })
+        }
+    }
+}
