@@ -3,6 +3,7 @@
 mod check;
 mod common;
 mod run;
+mod test;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Parse and type-check the rule files; exit 0 when clean (warnings allowed), 2 on errors.
     Check(check::CheckArgs),
+    /// Run the rule tests (`test` blocks); the last line reads `N passed, N failed`.
+    Test(test::TestArgs),
     /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
     ExplainCode {
         /// The code, like `C105`.
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let exit = match cli.command {
         Command::Run(args) => run::run(&args, color),
         Command::Check(args) => check::run(&args, color),
+        Command::Test(args) => test::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };
     exit.into()

@@ -20,7 +20,7 @@ use crate::check::program::{Program, Requirement, Waiver};
 use crate::diagnostic::Code;
 use crate::source::{SourceMap, Span};
 use crate::value::{self, Value};
-use interp::{EvalError, Interp, Rows};
+use interp::{EvalError, Interp, MetricValue, Rows};
 use join::{JoinCache, JoinPlans};
 use model::*;
 
@@ -346,7 +346,7 @@ pub fn run(
         .collect();
     let soa = statements_of_applicability(&ctx);
 
-    let results: Vec<(RequirementReport, HashMap<String, WaiverUse>)> = selected
+    let results: Vec<Evaluation> = selected
         .par_iter()
         .filter_map(|&i| program.requirements.get(i).map(|r| (i, r)))
         .map(|(i, r)| evaluate_requirement(&ctx, &soa, i, r, today))
@@ -355,9 +355,9 @@ pub fn run(
     let mut warnings = Vec::new();
     let mut waiver_uses: HashMap<String, WaiverUse> = HashMap::new();
     let mut requirements = Vec::new();
-    for (report, uses) in results {
-        requirements.push(report);
-        waiver_uses.extend(uses);
+    for e in results {
+        requirements.push(e.report);
+        waiver_uses.extend(e.uses);
     }
 
     let waivers = waiver_reports(program, &selected, &waiver_uses, today, &mut warnings);
@@ -427,13 +427,20 @@ pub fn run(
     }
 }
 
+/// A requirement's report, what its waivers did, and its metric values.
+struct Evaluation {
+    report: RequirementReport,
+    uses: HashMap<String, WaiverUse>,
+    metrics: Vec<MetricValue<'static>>,
+}
+
 fn evaluate_requirement(
     ctx: &RunContext<'_>,
     soa: &Soa,
     index: usize,
     r: &Requirement,
     today: i32,
-) -> (RequirementReport, HashMap<String, WaiverUse>) {
+) -> Evaluation {
     let program = ctx.program;
     let (file, line, _) = ctx.sources.locate(r.span);
     let mut report = RequirementReport {
@@ -472,7 +479,11 @@ fn evaluate_requirement(
         report.outcome = Outcome::NotApplicable;
         report.message = reason.clone();
         report.not_applicable = Some(reason);
-        return (report, uses);
+        return Evaluation {
+            report,
+            uses,
+            metrics: Vec::new(),
+        };
     }
     if let Some((outcome, message)) = evidence_problem(ctx, r) {
         report.outcome = outcome;
@@ -480,7 +491,11 @@ fn evaluate_requirement(
             report.errors.push(message.clone());
         }
         report.message = message;
-        return (report, uses);
+        return Evaluation {
+            report,
+            uses,
+            metrics: Vec::new(),
+        };
     }
 
     let evaluated = requirement::evaluate(ctx, r);
@@ -587,7 +602,31 @@ fn evaluate_requirement(
     report.waivers.sort();
     report.outcome = outcome;
     report.message = message(&report);
-    (report, uses)
+    let metrics = evaluated
+        .metric_values
+        .iter()
+        .map(MetricValue::to_owned_value)
+        .collect();
+    Evaluation {
+        report,
+        uses,
+        metrics,
+    }
+}
+
+/// Evaluates one requirement (rule tests, `explain`): its report and its metric values.
+pub fn evaluate_one(
+    program: &Program,
+    sources: &SourceMap,
+    datasets: &[DatasetInput<'_>],
+    options: &RunOptions,
+    index: usize,
+) -> Option<(RequirementReport, Vec<MetricValue<'static>>)> {
+    let ctx = RunContext::new(program, sources, datasets, options);
+    let soa = statements_of_applicability(&ctx);
+    let r = program.requirements.get(index)?;
+    let e = evaluate_requirement(&ctx, &soa, index, r, value::micros_to_date(options.as_of));
+    Some((e.report, e.metrics))
 }
 
 /// One line saying why a requirement has its outcome.

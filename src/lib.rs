@@ -16,4 +16,5 @@ pub mod project;
 pub mod report;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod value;

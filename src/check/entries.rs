@@ -672,6 +672,15 @@ impl Checker<'_> {
                 },
             }
         }
+        if as_of.is_none() {
+            self.error(
+                Diagnostic::new(Code::C113, format!("test `{}` has no `as_of`", t.name.value))
+                    .with_primary(t.name.span, "declared here")
+                    .with_help(
+                        "pin the evaluation date, like `as_of 2026-11-22`: a test must not depend on today",
+                    ),
+            );
+        }
         Some(TestCase {
             requirement: requirement?,
             name: t.name.value.clone(),

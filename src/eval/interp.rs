@@ -56,6 +56,21 @@ pub enum MetricValue<'a> {
     Grouped(Vec<(Value<'a>, Value<'a>, usize)>),
 }
 
+impl MetricValue<'_> {
+    /// Copies borrowed text so the value outlives the evidence tables.
+    pub fn to_owned_value(&self) -> MetricValue<'static> {
+        match self {
+            MetricValue::Scalar(v) => MetricValue::Scalar(v.clone().into_owned()),
+            MetricValue::Grouped(groups) => MetricValue::Grouped(
+                groups
+                    .iter()
+                    .map(|(k, v, n)| (k.clone().into_owned(), v.clone().into_owned(), *n))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 /// Result type of evaluation.
 pub type EvalResult<'a> = Result<Value<'a>, EvalError>;
 
