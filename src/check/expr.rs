@@ -406,9 +406,8 @@ impl Checker<'_> {
                 if let Err(help) = comparable(lt, rt, op.is_ordering()) {
                     self.error(
                         Diagnostic::new(Code::C202, format!("cannot compare {lt:#} with {rt:#}"))
-                            .with_primary(span, format!("{lt} {} {rt}", op.as_str()))
+                            .with_primary(r.span, format!("{rt:#}"))
                             .with_secondary(l.span, format!("{lt:#}"))
-                            .with_secondary(r.span, format!("{rt:#}"))
                             .with_help(help),
                     );
                     return poisoned(span);
@@ -462,9 +461,8 @@ impl Checker<'_> {
                 None => {
                     self.error(
                         Diagnostic::new(Code::C201, format!("cannot {} {lt:#} and {rt:#}", verb(op)))
-                            .with_primary(span, format!("{lt} {} {rt}", op.as_str()))
+                            .with_primary(r.span, format!("{rt:#}"))
                             .with_secondary(l.span, format!("{lt:#}"))
-                            .with_secondary(r.span, format!("{rt:#}"))
                             .with_help(arithmetic_help(op, lt, rt)),
                     );
                     return poisoned(span);

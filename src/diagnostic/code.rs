@@ -234,10 +234,6 @@ codes! {
     /// Why: an expired waiver no longer applies; the records it covered fail again.
     /// Example: `expires 2026-01-31` checked on 2026-11-22.
     C303 = Warning, "expired waiver";
-    /// What: a requirement is never tested by a rule test.
-    /// Why: untested rules are where wrong verdicts hide.
-    /// Example: `auditready test` with no `test` for `capa.cycle_time`.
-    C304 = Warning, "requirement without test";
 
     /// What: the evidence directory does not exist or cannot be read.
     /// Why: nothing can be evaluated without evidence; this never passes.

@@ -129,7 +129,7 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
         let covered = st.coverage.automated + st.coverage.attested;
         let _ = writeln!(
             w,
-            "{:<title_width$}  {verdict}{}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {covered}/{} clauses ({} manual)",
+            "{:<title_width$}  {verdict}{}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {covered} of {} ({} manual)",
             st.title,
             " ".repeat(pad),
             o.pass,

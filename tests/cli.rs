@@ -1,0 +1,173 @@
+//! The command line as a CI pipeline sees it: exit codes, formats, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project")
+}
+
+fn auditready(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run auditready")
+}
+
+fn run(extra: &[&str]) -> Output {
+    let rules = project().join("rules");
+    let evidence = project().join("evidence");
+    let mut args = vec![
+        "run",
+        "--rules",
+        rules.to_str().expect("utf-8 path"),
+        "--evidence",
+        evidence.to_str().expect("utf-8 path"),
+        "--as-of",
+        "2026-11-22",
+    ];
+    args.extend_from_slice(extra);
+    auditready(&args)
+}
+
+#[test]
+fn a_failing_major_requirement_fails_the_gate() {
+    let out = run(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("CAPA-2 jira/capa.csv:3"), "{text}");
+}
+
+#[test]
+fn fail_on_never_makes_a_report_not_a_gate() {
+    assert_eq!(run(&["--fail-on", "never"]).status.code(), Some(0));
+}
+
+#[test]
+fn scoping_to_a_standard_without_failures_passes() {
+    // hr.leavers_recorded (27001 only) passes; capa.cycle_time serves 27001 too.
+    let out = run(&["--standard", "iso27001", "--param", "capa_cycle_max=60d"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["--standard", "iso2700"]).status.code(), Some(2));
+    assert_eq!(run(&["--param", "capa_cycle_max=30"]).status.code(), Some(2));
+    assert_eq!(run(&["--param", "nonexistent=30d"]).status.code(), Some(2));
+    assert_eq!(run(&["--as-of", "2026-02-30"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_evidence_directory_is_a_configuration_error() {
+    let rules = project().join("rules");
+    let out = auditready(&[
+        "run",
+        "--rules",
+        rules.to_str().expect("path"),
+        "--evidence",
+        "/nonexistent/exports",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    insta::assert_snapshot!(
+        "D400_missing_evidence_directory",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn reports_are_byte_identical_for_any_number_of_jobs() {
+    let one = run(&["--format", "json", "--jobs", "1"]);
+    let two = run(&["--format", "json", "--jobs", "2"]);
+    assert!(!one.stdout.is_empty());
+    assert_eq!(one.stdout, two.stdout);
+    let text_one = run(&["--jobs", "1"]);
+    let text_two = run(&["--jobs", "2"]);
+    assert_eq!(text_one.stdout, text_two.stdout);
+}
+
+#[test]
+fn the_json_report_is_versioned_and_cites_records() {
+    let out = run(&["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["as_of"], "2026-11-22T00:00:00Z");
+    let findings = &json["requirements"][0]["findings"];
+    assert_eq!(findings[0]["key"], "CAPA-2");
+    assert_eq!(findings[0]["line"], 3);
+}
+
+#[test]
+fn output_files_are_written_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("report.json");
+    let out = run(&[
+        "--format",
+        "json",
+        "--output",
+        path.to_str().expect("path"),
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let written = std::fs::read(&path).expect("report written");
+    assert!(serde_json::from_slice::<serde_json::Value>(&written).is_ok());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        1,
+        "no temporary file left behind"
+    );
+}
+
+#[test]
+fn check_exits_0_on_clean_rules_and_2_on_errors() {
+    let rules = project().join("rules");
+    assert_eq!(
+        auditready(&["check", "--rules", rules.to_str().expect("path")])
+            .status
+            .code(),
+        Some(0)
+    );
+    let bad = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+    let out = auditready(&[
+        "check",
+        "--rules",
+        bad.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json diagnostics");
+    let first = &json[0];
+    for key in ["file", "line", "column", "code", "severity", "message"] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn rule_tests_run_and_summarise() {
+    let rules = project().join("rules");
+    let out = auditready(&["test", "--rules", rules.to_str().expect("path")]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.trim_end().ends_with("2 passed, 0 failed"), "{text}");
+}
+
+#[test]
+fn explain_code_prints_the_registry_entry() {
+    let out = auditready(&["explain-code", "c105"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("C105 — unknown clause"));
+    assert_eq!(auditready(&["explain-code", "X999"]).status.code(), Some(2));
+}
