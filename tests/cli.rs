@@ -1,5 +1,8 @@
 //! The command line as a CI pipeline sees it: exit codes, formats, determinism.
 
+// Test helpers outside #[test] functions may fail loudly: a failure is the test failing.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

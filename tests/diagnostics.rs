@@ -2,6 +2,9 @@
 //! rule file (checked together with `tests/fixtures/catalog.rules`) and yields one
 //! snapshot: the snapshots are the documentation of the error messages.
 
+// Test helpers outside #[test] functions may fail loudly: a failure is the test failing.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use auditready::check::{self, CheckOptions};
