@@ -520,7 +520,11 @@ fn evaluate_requirement(
     };
     let mut remaining_failures = false;
     let mut record_waived_any = false;
-    for (ei, (e, failing)) in r.expects.iter().zip(&evaluated.failing).enumerate() {
+    for (ei, failing) in evaluated.failing.iter().enumerate() {
+        let Some(q) = failing.quant else {
+            continue;
+        };
+        let failing = &failing.records;
         let remaining: Vec<&requirement::FailingRecord> = failing
             .iter()
             .filter(|f| f.key.as_ref().is_none_or(|k| !waived_keys.contains(k)))
@@ -534,10 +538,8 @@ fn evaluate_requirement(
         }
         if let Some(er) = report.expects.get_mut(ei) {
             er.truncated = remaining.len() > ctx.max_findings;
+            er.waived = waived.len();
         }
-        let crate::check::program::TKind::Quant(q) = &e.expr.kind else {
-            continue;
-        };
         for f in remaining.iter().take(ctx.max_findings) {
             report.findings.push(requirement::finding(ctx, &interp, ei, q, f));
         }
@@ -566,7 +568,7 @@ fn evaluate_requirement(
         .expects
         .iter()
         .zip(&evaluated.failing)
-        .any(|(e, failing)| e.outcome == Outcome::Fail && failing.is_empty());
+        .any(|(e, failing)| e.outcome == Outcome::Fail && failing.records.is_empty());
     if outcome == Outcome::Fail && !remaining_failures && !other_failures && record_waived_any {
         outcome = Outcome::Waived;
     }
@@ -697,7 +699,18 @@ fn expect_summary(e: &ExpectReport, outcome: Outcome) -> String {
         );
     }
     match (e.failing, e.population, &e.measured, &e.target) {
-        (Some(f), Some(p), _, _) => format!("{f} of {p} record{} fail", if p == 1 { "" } else { "s" }),
+        (Some(f), Some(p), _, _) => {
+            let remaining = f.saturating_sub(e.waived);
+            let waived = if e.waived > 0 {
+                format!(" ({} waived)", e.waived)
+            } else {
+                String::new()
+            };
+            format!(
+                "{remaining} of {p} record{} fail{waived}",
+                if p == 1 { "" } else { "s" }
+            )
+        }
         (_, _, Some(m), Some(t)) => format!("measured {m}, target {t}"),
         _ => format!("`{}` does not hold", e.expect),
     }
@@ -870,6 +883,39 @@ fn rule_files(sources: &SourceMap) -> Vec<RuleFile> {
         .collect();
     files.sort_by(|a, b| a.file.cmp(&b.file));
     files
+}
+
+/// Clause coverage of every standard in scope without evaluating anything: which catalog
+/// items enabled requirements and unexpired attestations cover. Statements of
+/// Applicability are read from `datasets` where they loaded.
+pub fn coverage_only(
+    program: &Program,
+    sources: &SourceMap,
+    datasets: &[DatasetInput<'_>],
+    options: &RunOptions,
+) -> Vec<(String, String, Coverage)> {
+    let ctx = RunContext::new(program, sources, datasets, options);
+    let soa = statements_of_applicability(&ctx);
+    let today = value::micros_to_date(options.as_of);
+    let enabled: std::collections::BTreeSet<&str> = program
+        .requirements
+        .iter()
+        .filter(|r| r.disabled.is_none())
+        .map(|r| r.id.as_str())
+        .collect();
+    program
+        .standards
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| options.standards.is_empty() || options.standards.contains(&s.id))
+        .map(|(si, s)| {
+            (
+                s.id.clone(),
+                s.title.clone(),
+                readiness::coverage(program, si, &enabled, &soa, today),
+            )
+        })
+        .collect()
 }
 
 /// Lower-case hex of bytes.

@@ -187,18 +187,6 @@ impl<'s> Plan<'s> {
                 ));
             }
         };
-        let keys: Vec<&str> = spec
-            .fields
-            .iter()
-            .filter(|f| f.key)
-            .map(|f| f.name.as_str())
-            .collect();
-        if keys.len() > 1 {
-            return Err(declaration(
-                format!("several fields are marked `key`: `{}`", keys.join("`, `")),
-                "mark only the field that identifies a record as `key`",
-            ));
-        }
         let mut fields = Vec::with_capacity(spec.fields.len());
         for field in &spec.fields {
             fields.push(FieldConv::prepare(spec, field).map_err(|mut e| {
@@ -210,6 +198,7 @@ impl<'s> Plan<'s> {
             spec,
             file,
             format,
+            // Several `key` fields form a composite key; the table remembers the first.
             key: spec.fields.iter().position(|f| f.key),
             fields,
         })

@@ -107,7 +107,7 @@ impl Checker<'_> {
 
         let mut fields = Vec::new();
         let mut field_seen: HashMap<String, Span> = HashMap::new();
-        let mut key: Option<(usize, Span)> = None;
+        let mut keys: Vec<usize> = Vec::new();
         for f in &d.fields {
             if let Some(first) = field_seen.get(&f.name.name) {
                 let first = *first;
@@ -128,19 +128,7 @@ impl Checker<'_> {
             field_seen.insert(f.name.name.clone(), f.name.span);
             let field_spec = self.field(f, &d.id.name);
             if field_spec.key {
-                if let Some((_, first)) = key {
-                    self.invalid_with(
-                        Diagnostic::new(
-                            Code::C115,
-                            format!("dataset `{}` has two `key` fields", d.id.name),
-                        )
-                        .with_primary(f.name.span, "second key")
-                        .with_secondary(first, "first key")
-                        .with_help("a record has one id: keep `key` on one field"),
-                    );
-                } else {
-                    key = Some((fields.len(), f.name.span));
-                }
+                keys.push(fields.len());
             }
             fields.push(Field {
                 name: f.name.name.clone(),
@@ -195,7 +183,7 @@ impl Checker<'_> {
             title: d.title.as_ref().map(|t| t.value.clone()),
             spec,
             fields,
-            key: key.map(|(i, _)| i),
+            key: keys,
             freshness,
             span: d.id.span,
             source_span,
@@ -363,10 +351,6 @@ impl Checker<'_> {
                 .with_primary(span, "here")
                 .with_help(help),
         );
-    }
-
-    fn invalid_with(&mut self, d: Diagnostic) {
-        self.error(d);
     }
 
     fn delimiter(&mut self, s: &ast::StringLit) -> Option<u8> {

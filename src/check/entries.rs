@@ -743,7 +743,7 @@ fn is_grouped(e: &TExpr) -> bool {
 pub fn has_waivable_records(r: &Requirement, datasets: &[super::program::Dataset]) -> bool {
     r.expects.iter().any(|e| match &e.expr.kind {
         TKind::Quant(q) if matches!(q.kind, QuantKind::All | QuantKind::No) => match q.source {
-            QSource::Dataset(d) => datasets.get(d).is_some_and(|d| d.key.is_some()),
+            QSource::Dataset(d) => datasets.get(d).is_some_and(|d| !d.key.is_empty()),
             QSource::List(_) => false,
         },
         _ => false,

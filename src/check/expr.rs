@@ -188,7 +188,7 @@ impl Checker<'_> {
                         .program
                         .datasets
                         .get(d)
-                        .and_then(|ds| ds.key.and_then(|k| ds.fields.get(k)))
+                        .and_then(|ds| ds.key.first().and_then(|k| ds.fields.get(*k)))
                         .map_or("field".to_string(), |f| f.name.clone());
                     self.error(
                         Diagnostic::new(
@@ -756,6 +756,7 @@ pub fn arithmetic(op: BinaryOp, l: Type, r: Type) -> Option<Type> {
         (Add | Sub, Date | DateTime, Duration) | (Add, Duration, Date | DateTime) => DateTime,
         (Add | Sub, t @ (Date | DateTime), Months) | (Add, Months, t @ (Date | DateTime)) => t,
         (Add | Sub, Months, Months) => Months,
+        (Add, Text, Text) => Text,
         _ => return None,
     })
 }

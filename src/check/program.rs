@@ -103,8 +103,8 @@ pub struct Dataset {
     pub spec: DatasetSpec,
     /// Field names, types and spans (same order as `spec.fields`).
     pub fields: Vec<Field>,
-    /// Index of the key field, cited in findings.
-    pub key: Option<usize>,
+    /// Indexes of the key fields, cited in findings (several form a composite key).
+    pub key: Vec<usize>,
     /// How recent the newest record must be.
     pub freshness: Option<Freshness>,
     /// The dataset's name in its declaration.

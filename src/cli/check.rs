@@ -22,6 +22,11 @@ pub struct CheckArgs {
     /// Output format of the diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human)]
     pub format: DiagnosticFormat,
+    /// Also warn about waivers that have expired by this date (YYYY-MM-DD). Without it,
+    /// `check` is static: whether a waiver has expired depends on the evaluation date,
+    /// and `run` reports expired waivers in the report.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// How diagnostics are written.
@@ -82,13 +87,14 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
     } else {
         args.rules.clone()
     };
-    let today = jiff::Zoned::now().date();
-    let checked = load_and_check(
-        &rules,
-        CheckOptions {
-            today: Some(crate::syntax::lower::days_since_epoch(today)),
+    let today = match &args.as_of {
+        None => None,
+        Some(_) => match super::common::as_of(args.as_of.as_deref()) {
+            Ok(micros) => Some(crate::value::micros_to_date(micros)),
+            Err(exit) => return exit,
         },
-    );
+    };
+    let checked = load_and_check(&rules, CheckOptions { today });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let written = match args.format {

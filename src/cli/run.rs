@@ -149,13 +149,32 @@ pub fn gate(report: &RunReport, fail_on: FailOn, require_coverage: bool) -> Exit
         Outcome::Fail => r.severity <= threshold,
         _ => false,
     });
-    let uncovered = require_coverage
-        && report.standards.iter().any(|s| {
-            s.coverage
-                .items
-                .iter()
-                .any(|i| i.coverage == CoverageKind::Manual)
-        });
+    // Clauses 4–10 must be covered; Annex A controls are answered by the Statement of
+    // Applicability and manual evidence, so they do not fail the coverage gate.
+    let uncovered: Vec<String> = if require_coverage {
+        report
+            .standards
+            .iter()
+            .flat_map(|s| {
+                s.coverage
+                    .items
+                    .iter()
+                    .filter(|i| i.kind == "clause" && i.coverage == CoverageKind::Manual)
+                    .map(move |i| format!("{}:{}", s.id, i.id))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if !uncovered.is_empty() {
+        eprintln!(
+            "coverage: {} clause{} without a requirement or an unexpired attestation: {}",
+            uncovered.len(),
+            if uncovered.len() == 1 { "" } else { "s" },
+            uncovered.join(", ")
+        );
+    }
+    let uncovered = !uncovered.is_empty();
     if failing || uncovered {
         Exit::NotReady
     } else {

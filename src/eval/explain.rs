@@ -121,10 +121,18 @@ fn explain<'a>(
             (format!("`{written}` does not hold"), Vec::new())
         }
         TKind::Binary(BinaryOp::Or, a, b) if !negate => {
-            let (ra, mut va) = explain(ctx, interp, a, env, false);
-            let (rb, vb) = explain(ctx, interp, b, env, false);
-            va.extend(vb);
-            (format!("{ra}, and {rb}"), va)
+            // `x is none or x >= …`: the `is none` side is a guard; the other side says why.
+            let guard = |e: &TExpr| matches!(e.kind, TKind::IsNone(..));
+            match (guard(a), guard(b)) {
+                (true, false) => explain(ctx, interp, b, env, false),
+                (false, true) => explain(ctx, interp, a, env, false),
+                _ => {
+                    let (ra, mut va) = explain(ctx, interp, a, env, false);
+                    let (rb, vb) = explain(ctx, interp, b, env, false);
+                    va.extend(vb);
+                    (format!("{ra}, and {rb}"), va)
+                }
+            }
         }
         TKind::Unary(UnaryOp::Not, inner) => explain(ctx, interp, inner, env, !negate),
         TKind::Binary(op, l, r) if op.is_ordering() || matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
@@ -294,17 +302,34 @@ fn explain_quantifier<'a>(
                     }
                     env.truncate(saved);
                 }
-                format!(
-                    "{} of {} matching `{dataset}` record{} {}",
-                    breaking.len(),
-                    matched.len(),
-                    if matched.len() == 1 { "" } else { "s" },
-                    if q.kind == QuantKind::All {
-                        "do not satisfy the condition"
-                    } else {
-                        "match, and none may"
-                    }
-                )
+                let verdict = if q.kind == QuantKind::All {
+                    "do not satisfy the condition"
+                } else {
+                    "match, and none may"
+                };
+                let plural = if matched.len() == 1 { "" } else { "s" };
+                if let QSource::List(_) = &q.source {
+                    // Name the list items that break it: they are the finding.
+                    let items: Vec<String> = breaking
+                        .iter()
+                        .filter_map(|(b, _)| match b {
+                            Bound::Value(v) => Some(format!("`{}`", show(v))),
+                            Bound::Row(_) => None,
+                        })
+                        .collect();
+                    format!(
+                        "{} of {} item{plural} {verdict}: {}",
+                        breaking.len(),
+                        matched.len(),
+                        items.join(", ")
+                    )
+                } else {
+                    format!(
+                        "{} of {} matching `{dataset}` record{plural} {verdict}",
+                        breaking.len(),
+                        matched.len()
+                    )
+                }
             }
         }
         _ => format!("`{written}` does not hold"),

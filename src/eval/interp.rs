@@ -649,6 +649,7 @@ fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>) -> Option<Result<Val
             add_months_instant(t, m).map(V::DateTime).ok_or("date-time")
         }
         (B::Add, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_add(b))),
+        (B::Add, V::Text(a), V::Text(b)) => Ok(V::Text(Cow::Owned(format!("{a}{b}")))),
         (B::Sub, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_sub(b))),
         _ => return None,
     })

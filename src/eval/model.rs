@@ -203,9 +203,28 @@ pub struct StandardReport {
     pub coverage: Coverage,
 }
 
+/// How many catalog items of one kind are covered how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageCounts {
+    /// Items.
+    pub total: usize,
+    /// Covered by a requirement.
+    pub automated: usize,
+    /// Covered only by an unexpired attestation.
+    pub attested: usize,
+    /// Neither.
+    pub manual: usize,
+    /// Excluded by the Statement of Applicability.
+    pub excluded: usize,
+}
+
 /// Which catalog items have automated checks, attestations, or neither.
 #[derive(Clone, Debug, Serialize)]
 pub struct Coverage {
+    /// Clauses 4–10 (and subclauses).
+    pub clauses: CoverageCounts,
+    /// Annex A controls.
+    pub controls: CoverageCounts,
     /// Items in the catalog (clauses and controls).
     pub total: usize,
     /// Items covered by at least one requirement.
@@ -336,8 +355,10 @@ pub struct ExpectReport {
     pub outcome: Outcome,
     /// Records in the population (for `all`/`no`), if a quantifier.
     pub population: Option<usize>,
-    /// Records that broke it (before waivers).
+    /// Records that broke it, before waivers (for a grouped expect: the failing groups).
     pub failing: Option<usize>,
+    /// Of those, records a waiver removed.
+    pub waived: usize,
     /// The measured value for a comparison (`p90_days = 32.5`).
     pub measured: Option<String>,
     /// The target it is compared with (`<= 20`).
@@ -363,6 +384,9 @@ pub struct MetricReport {
     pub informational: bool,
     /// One value per group, for grouped metrics, sorted by group.
     pub groups: Vec<GroupValue>,
+    /// The group with the lowest share (ties: the first by group name), for grouped
+    /// metrics of percents: the worst department.
+    pub lowest: Option<GroupValue>,
 }
 
 /// A group and its value.

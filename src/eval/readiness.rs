@@ -16,6 +16,7 @@ pub(super) fn standards(
     today: i32,
 ) -> Vec<StandardReport> {
     let program = ctx.program;
+    let evaluated: BTreeSet<&str> = requirements.iter().map(|r| r.id.as_str()).collect();
     program
         .standards
         .iter()
@@ -42,7 +43,7 @@ pub(super) fn standards(
                 verdict_reason,
                 requirements: serving.iter().map(|r| r.id.clone()).collect(),
                 outcomes,
-                coverage: coverage(program, si, requirements, soa, today),
+                coverage: coverage(program, si, &evaluated, soa, today),
             }
         })
         .collect()
@@ -105,15 +106,17 @@ fn verdict(serving: &[&RequirementReport]) -> (Verdict, String) {
 /// Coverage of one standard's catalog: a clause is automated when a requirement references
 /// it or an enclosing clause, or when all its subclauses are automated; attested when an
 /// unexpired attestation covers it; excluded when the Statement of Applicability says so.
-fn coverage(
+pub(crate) fn coverage(
     program: &Program,
     si: usize,
-    requirements: &[RequirementReport],
+    evaluated: &BTreeSet<&str>,
     soa: &Soa,
     today: i32,
 ) -> Coverage {
     let Some(standard) = program.standards.get(si) else {
         return Coverage {
+            clauses: CoverageCounts::default(),
+            controls: CoverageCounts::default(),
             total: 0,
             automated: 0,
             attested: 0,
@@ -124,7 +127,6 @@ fn coverage(
     };
     let n = standard.items.len();
     let mut by_requirement: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
-    let evaluated: BTreeSet<&str> = requirements.iter().map(|r| r.id.as_str()).collect();
     for r in program
         .requirements
         .iter()
@@ -229,7 +231,20 @@ fn coverage(
         })
         .collect();
     let count = |k: CoverageKind| items.iter().filter(|i| i.coverage == k).count();
+    let counts = |kind: &str| {
+        let of_kind: Vec<&CoverageItem> = items.iter().filter(|i| i.kind == kind).collect();
+        let n = |k: CoverageKind| of_kind.iter().filter(|i| i.coverage == k).count();
+        CoverageCounts {
+            total: of_kind.len(),
+            automated: n(CoverageKind::Automated),
+            attested: n(CoverageKind::Attested),
+            manual: n(CoverageKind::Manual),
+            excluded: n(CoverageKind::Excluded),
+        }
+    };
     Coverage {
+        clauses: counts("clause"),
+        controls: counts("control"),
         total: items.len(),
         automated: count(CoverageKind::Automated),
         attested: count(CoverageKind::Attested),

@@ -26,10 +26,20 @@ pub struct Evaluated<'a> {
     pub expects: Vec<ExpectReport>,
     /// Per metric.
     pub metrics: Vec<MetricReport>,
-    /// Failing records per expect (all of them, as bindings), for waivers.
-    pub failing: Vec<Vec<FailingRecord>>,
+    /// Failing records per expect (all of them), for waivers and citations.
+    pub failing: Vec<Failing<'a>>,
     /// Evaluation errors.
     pub errors: Vec<String>,
+}
+
+/// The records that broke an expect, and the quantifier whose records they are.
+#[derive(Clone, Debug, Default)]
+pub struct Failing<'a> {
+    /// The quantifier ranging over the failing records (the expect's top-level `all`/`no`,
+    /// or the grouped metric's quantifier).
+    pub quant: Option<&'a TQuant>,
+    /// The records, in file order.
+    pub records: Vec<FailingRecord>,
 }
 
 /// A record or element that broke a top-level `all` or `no`.
@@ -86,12 +96,13 @@ pub fn evaluate<'a>(ctx: &'a RunContext<'a>, r: &'a Requirement) -> Evaluated<'a
                     records: 0,
                     informational: informational.contains(&i),
                     groups: Vec::new(),
+                    lowest: None,
                 });
             }
         }
     }
     for e in &r.expects {
-        match expect(ctx, &mut interp, e) {
+        match expect(ctx, r, &mut interp, e) {
             Ok((report, failing)) => {
                 out.expects.push(report);
                 out.failing.push(failing);
@@ -106,9 +117,10 @@ pub fn evaluate<'a>(ctx: &'a RunContext<'a>, r: &'a Requirement) -> Evaluated<'a
                     measured: None,
                     target: None,
                     failing_groups: Vec::new(),
+                    waived: 0,
                     truncated: false,
                 });
-                out.failing.push(Vec::new());
+                out.failing.push(Failing::default());
             }
         }
     }
@@ -156,6 +168,7 @@ fn metric<'a>(
                 });
                 values.push((key, v, n));
             }
+            let lowest = lowest(&values);
             return Ok((
                 MetricValue::Grouped(values),
                 MetricReport {
@@ -164,6 +177,7 @@ fn metric<'a>(
                     value: format!("{} groups", report_groups.len()),
                     records,
                     informational: false,
+                    lowest,
                     groups: report_groups,
                 },
             ));
@@ -180,6 +194,7 @@ fn metric<'a>(
                 records,
                 informational: false,
                 groups: Vec::new(),
+                lowest: None,
             },
         ));
     }
@@ -193,8 +208,25 @@ fn metric<'a>(
             records: 0,
             informational: false,
             groups: Vec::new(),
+            lowest: None,
         },
     ))
+}
+
+/// The group with the lowest numeric value; the first such group (by key) on ties.
+fn lowest(values: &[(Value<'_>, Value<'_>, usize)]) -> Option<GroupValue> {
+    let numeric = |v: &Value<'_>| matches!(v, Value::Percent(_));
+    let mut best: Option<&(Value<'_>, Value<'_>, usize)> = None;
+    for g in values.iter().filter(|g| numeric(&g.1)) {
+        if best.is_none_or(|b| g.1.compare(&b.1) == Some(Ordering::Less)) {
+            best = Some(g);
+        }
+    }
+    best.map(|(k, v, n)| GroupValue {
+        group: group_label(k),
+        value: v.to_string(),
+        records: *n,
+    })
 }
 
 /// How a group key is shown; records without a key form the group `(none)`.
@@ -318,9 +350,10 @@ fn grouped<'a>(
 
 fn expect<'a>(
     ctx: &'a RunContext<'a>,
+    r: &'a Requirement,
     interp: &mut Interp<'a>,
     e: &'a Expect,
-) -> Result<(ExpectReport, Vec<FailingRecord>), EvalError> {
+) -> Result<(ExpectReport, Failing<'a>), EvalError> {
     let text = text_of(ctx.sources, e.expr.span);
     let mut report = ExpectReport {
         expect: text,
@@ -330,6 +363,7 @@ fn expect<'a>(
         measured: None,
         target: None,
         failing_groups: Vec::new(),
+        waived: 0,
         truncated: false,
     };
 
@@ -346,14 +380,20 @@ fn expect<'a>(
             } else {
                 Outcome::Pass
             };
-            let failing = failing
+            let records = failing
                 .into_iter()
                 .map(|row| FailingRecord {
                     key: record_key(ctx, interp, q, row),
                     row,
                 })
                 .collect();
-            return Ok((report, failing));
+            return Ok((
+                report,
+                Failing {
+                    quant: Some(q),
+                    records,
+                },
+            ));
         }
     }
 
@@ -378,6 +418,10 @@ fn expect<'a>(
             }
         }
         interp.group = None;
+        let failing = match r.metrics.get(mi).map(|m| &m.expr.kind) {
+            Some(TKind::Quant(q)) => group_offenders(ctx, interp, q, &report.failing_groups)?,
+            _ => Failing::default(),
+        };
         report.population = Some(groups.len());
         report.failing = Some(report.failing_groups.len());
         report.target = comparison_target(ctx, interp, &e.expr);
@@ -388,7 +432,7 @@ fn expect<'a>(
         } else {
             Outcome::Pass
         };
-        return Ok((report, Vec::new()));
+        return Ok((report, failing));
     }
 
     // Any other condition: evaluate it once; show the measured side of a comparison.
@@ -410,7 +454,59 @@ fn expect<'a>(
         Some(false) => Outcome::Fail,
         None => Outcome::NoEvidence,
     };
-    Ok((report, Vec::new()))
+    Ok((report, Failing::default()))
+}
+
+/// The records behind failing groups: for a grouped `share` or `all` over a dataset, the
+/// records of those groups whose condition does not hold (the late Sales assignments).
+fn group_offenders<'a>(
+    ctx: &RunContext<'_>,
+    interp: &Interp<'a>,
+    q: &'a TQuant,
+    failing_groups: &[GroupValue],
+) -> Result<Failing<'a>, EvalError> {
+    let (Some(key), Some(body), QSource::Dataset(_)) = (&q.group, &q.body, &q.source) else {
+        return Ok(Failing::default());
+    };
+    if failing_groups.is_empty() || !matches!(q.kind, QuantKind::Share | QuantKind::All) {
+        return Ok(Failing::default());
+    }
+    let wanted: HashSet<&str> = failing_groups.iter().map(|g| g.group.as_str()).collect();
+    let mut env = Vec::new();
+    let mut rows = Vec::new();
+    let mut result = Ok(());
+    interp.candidates(q, &mut env)?.for_each(|b| {
+        let Bound::Row(row) = b else {
+            return true;
+        };
+        Interp::bind(&mut env, q.slot, Bound::Row(row));
+        let step = (|| -> Result<(), EvalError> {
+            if interp.keeps(q, &mut env)?
+                && wanted.contains(group_label(&interp.eval(key, &mut env)?).as_str())
+                && truth(&interp.eval(body, &mut env)?) != Some(true)
+            {
+                rows.push(row);
+            }
+            Ok(())
+        })();
+        if let Err(e) = step {
+            result = Err(e);
+            return false;
+        }
+        true
+    });
+    result?;
+    let records = rows
+        .into_iter()
+        .map(|row| FailingRecord {
+            key: record_key(ctx, interp, q, row),
+            row,
+        })
+        .collect();
+    Ok(Failing {
+        quant: Some(q),
+        records,
+    })
 }
 
 /// `<= 20` for an expect `p90_days <= 20`: the operator and the right side's value.
@@ -521,36 +617,25 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
 fn record_key<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, q: &'a TQuant, at: usize) -> Option<String> {
     match &q.source {
         QSource::Dataset(d) => {
-            let key = ctx.program.datasets.get(*d)?.key?;
-            let v = interp.rows(*d)?.value(key, at);
-            (!v.is_none()).then(|| v.to_string())
+            // A composite key reads as its parts joined with " / " (`U1042 / SEC-PHISH`).
+            let rows = interp.rows(*d)?;
+            let parts: Vec<String> = ctx
+                .program
+                .datasets
+                .get(*d)?
+                .key
+                .iter()
+                .map(|&k| rows.value(k, at))
+                .filter(|v| !v.is_none())
+                .map(|v| v.to_string())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" / "))
         }
         QSource::List(list) => match interp.eval(list, &mut Vec::new()).ok()? {
             Value::List(items) => items.get(at).map(|s| s.to_string()),
             _ => None,
         },
     }
-}
-
-/// Builds the cited-record findings of an expect, skipping waived keys; at most `limit`.
-pub fn findings<'a>(
-    ctx: &'a RunContext<'a>,
-    interp: &Interp<'a>,
-    expect_index: usize,
-    e: &'a Expect,
-    failing: &[FailingRecord],
-    waived: &HashSet<String>,
-    limit: usize,
-) -> Vec<Finding> {
-    let TKind::Quant(q) = &e.expr.kind else {
-        return Vec::new();
-    };
-    failing
-        .iter()
-        .filter(|f| f.key.as_ref().is_none_or(|k| !waived.contains(k)))
-        .take(limit)
-        .map(|f| finding(ctx, interp, expect_index, q, f))
-        .collect()
 }
 
 /// The finding for one failing record: where it is, and why it fails.

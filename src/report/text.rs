@@ -119,17 +119,22 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
         "{}",
         s.bold(&format!(
             "{:<title_width$}  {:<23}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {}",
-            "STANDARD", "VERDICT", "PASS", "FAIL", "N/E", "ERR", "WAIV", "N/A", "COVERAGE"
+            "STANDARD", "VERDICT", "PASS", "FAIL", "N/E", "ERR", "WAIV", "N/A", "CLAUSES  CONTROLS"
         ))
     );
     for st in &report.standards {
         let o = &st.outcomes;
         let verdict = s.verdict(st.verdict);
         let pad = 23usize.saturating_sub(st.verdict.label().len());
-        let covered = st.coverage.automated + st.coverage.attested;
+        let covered = |c: &CoverageCounts| format!("{}/{}", c.automated + c.attested, c.total - c.excluded);
+        let controls = if st.coverage.controls.total == 0 {
+            "-".to_string()
+        } else {
+            covered(&st.coverage.controls)
+        };
         let _ = writeln!(
             w,
-            "{:<title_width$}  {verdict}{}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {covered} of {} ({} manual)",
+            "{:<title_width$}  {verdict}{}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {:<7}  {controls}",
             st.title,
             " ".repeat(pad),
             o.pass,
@@ -138,8 +143,7 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
             o.error,
             o.waived,
             o.not_applicable,
-            st.coverage.total - st.coverage.excluded,
-            st.coverage.manual
+            covered(&st.coverage.clauses),
         );
     }
     let _ = writeln!(w);
@@ -273,21 +277,44 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
     for f in r.findings.iter().take(SHOWN_FINDINGS) {
         finding(f, s, w);
     }
+    // Failing records still standing after waivers: counted per expect, or, for an expect
+    // on a grouped metric, the records cited from its failing groups.
     let total_failing: usize = r
         .expects
         .iter()
-        .filter_map(|e| e.failing)
-        .sum::<usize>()
-        .saturating_sub(r.waived_records.len());
-    if total_failing > SHOWN_FINDINGS.min(r.findings.len()) {
+        .enumerate()
+        .map(|(i, e)| {
+            if e.failing_groups.is_empty() {
+                e.failing.unwrap_or(0).saturating_sub(e.waived)
+            } else {
+                r.findings.iter().filter(|f| f.expect == i).count()
+            }
+        })
+        .sum();
+    let shown = SHOWN_FINDINGS.min(r.findings.len());
+    if total_failing > shown {
         let _ = writeln!(
             w,
             "    {}",
             s.dim(&format!(
                 "… and {} more (all are in --format json and csv)",
-                total_failing - SHOWN_FINDINGS.min(r.findings.len())
+                total_failing - shown
             ))
         );
+    }
+    if !r.waived_records.is_empty() {
+        let waived: Vec<String> = r
+            .waived_records
+            .iter()
+            .map(|f| {
+                let key = f.key.as_deref().map(clean).unwrap_or_else(|| "(no key)".into());
+                match &f.waived_by {
+                    Some(by) => format!("{key} ({by})"),
+                    None => key,
+                }
+            })
+            .collect();
+        let _ = writeln!(w, "    {}", s.dim(&format!("waived: {}", waived.join(", "))));
     }
     for e in &r.errors {
         let _ = writeln!(w, "    {}", s.red(&clean(e)));
@@ -339,7 +366,12 @@ fn metrics(report: &RunReport, s: Style, w: &mut String) {
                 .iter()
                 .map(|g| format!("{} {}", clean(&g.group), g.value))
                 .collect();
-            let _ = writeln!(w, "  {}.{}: {}", r.id, m.name, groups.join(", "));
+            let lowest = m
+                .lowest
+                .as_ref()
+                .map(|g| format!(" (lowest: {} {})", clean(&g.group), g.value))
+                .unwrap_or_default();
+            let _ = writeln!(w, "  {}.{}: {}{lowest}", r.id, m.name, groups.join(", "));
         }
     }
     let _ = writeln!(w);

@@ -91,14 +91,6 @@ fn cases() -> Vec<(&'static str, LoadError)> {
                     .field(f("when", Type::Date, "when").format("%d/%q/%Y")),
             ),
         ),
-        (
-            "two_keys",
-            load_err(
-                &DatasetSpec::new("d", "errors/bad_date.csv")
-                    .field(f("a", Type::Text, "id").key())
-                    .field(f("b", Type::Text, "when").key()),
-            ),
-        ),
         ("not_an_array", load_err(&text("errors/not_array.json", "a"))),
         (
             "invalid_workbook",
