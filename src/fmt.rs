@@ -28,7 +28,7 @@
 //!   titles align (`clause  "4.1"    "…"` / `control "A.5.18" "…"`);
 //!   `superseded "old" by "new", …` with the old ids padded so `by` aligns.
 //! - `dataset id "Title" {`: options first (the grammar requires it), one per line as
-//!   `keyword value`; then `field name : type options`, names padded so `:` aligns, types
+//!   `keyword value`, the values aligned after the longest option keyword; then `field name : type options`, names padded so `:` aligns, types
 //!   padded so options align, and the first `from` of every field in one column. Options
 //!   that would pass 100 columns continue on lines indented to that column (to the first
 //!   option of a field without `from`).
@@ -43,7 +43,8 @@
 //!   keywords padded to 11 columns. `applicability std {`: dataset, control, applicable,
 //!   justification, padded to 13. Entries of one kind keep their written order.
 //! - `test req "name" {`: as_of, params, givens, expects, each kind in written order;
-//!   `given d [` with one record `{ field = value, … },` per line, then `]`.
+//!   `given d [` with one record `{ field = value, … },` per line, then `]`; a record
+//!   that does not fit wraps between cells, continuing under its first cell.
 //!
 //! Expressions
 //! - Single spaces around binary operators, `, ` between list items and call arguments,

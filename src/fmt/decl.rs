@@ -239,7 +239,7 @@ impl Printer<'_> {
                 }
                 RequirementEntry::Clauses(refs, span) => {
                     self.entry(start(*span), end(*span), "clauses", PAD, |col| {
-                        self.wrap_list(&Self::clause_refs(refs), col)
+                        self.wrap_list(&Self::clause_refs(refs), col, 0)
                     })
                 }
                 RequirementEntry::AllowEmpty(span) => Unit::lines(
@@ -286,7 +286,7 @@ impl Printer<'_> {
                     let span = list_span(list);
                     let from = self.kw_start(start(span), "records");
                     self.entry(from, end(span), "records", PAD, |col| {
-                        self.wrap_list(&self.strings(list), col)
+                        self.wrap_list(&self.strings(list), col, 0)
                     })
                 }
                 WaiverEntry::Reason(s) => self.verbatim_entry(s.span, "reason", PAD),
@@ -305,7 +305,7 @@ impl Printer<'_> {
             .map(|e| match e {
                 AttestationEntry::Clauses(refs, span) => {
                     self.entry(start(*span), end(*span), "clauses", PAD, |col| {
-                        self.wrap_list(&Self::clause_refs(refs), col)
+                        self.wrap_list(&Self::clause_refs(refs), col, 0)
                     })
                 }
                 AttestationEntry::Statement(s) => self.verbatim_entry(s.span, "statement", PAD),

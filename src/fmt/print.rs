@@ -127,12 +127,13 @@ impl Printer<'_> {
     /// Items separated by `, `, wrapped before an item that would pass the width or that
     /// follows a comment; the continuation lines start at `col`, under the first item. Each item comes with the
     /// source offset where it starts.
-    pub fn wrap_list(&self, items: &[(String, usize)], col: usize) -> Frags {
+    /// `after` is the width of what will follow the last item on its line.
+    pub fn wrap_list(&self, items: &[(String, usize)], col: usize, after: usize) -> Frags {
         let mut frags = Frags::one("");
         let n = items.len();
         for (i, (item, pos)) in items.iter().enumerate() {
             // Keep room for the comma that follows every item but the last.
-            let comma = usize::from(i + 1 < n);
+            let comma = if i + 1 < n { 1 } else { after };
             let prev = i.checked_sub(1).and_then(|p| items.get(p)).map_or(0, |(_, p)| *p);
             if i == 0 {
                 frags.push_str(item);

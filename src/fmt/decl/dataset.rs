@@ -73,7 +73,7 @@ impl Printer<'_> {
                         text: prefix,
                         pos: start(*span),
                     };
-                    let lines = self.wrap_list(&self.strings(new), col).into_lines(first);
+                    let lines = self.wrap_list(&self.strings(new), col, 0).into_lines(first);
                     Unit::lines(start(*span), end(*span), lines)
                 }
             })
@@ -97,28 +97,33 @@ impl Printer<'_> {
 
     /// An option on one line (`from "A", "B"` stays whole).
     fn option_text(&self, o: &DataOption) -> String {
-        let kw = o.keyword();
+        match self.option_value(o) {
+            Some(value) => format!("{} {value}", o.keyword()),
+            None => o.keyword().to_string(),
+        }
+    }
+
+    /// What follows an option's keyword; none for a bare flag such as `key`.
+    fn option_value(&self, o: &DataOption) -> Option<String> {
         let list = |l: &[StringLit]| {
             let items: Vec<&str> = l.iter().map(|s| self.slice(s.span)).collect();
-            format!("{kw} {}", items.join(", "))
+            items.join(", ")
         };
-        match o {
+        Some(match o {
             DataOption::Source(s)
             | DataOption::Delimiter(s)
             | DataOption::Encoding(s)
             | DataOption::Sheet(s)
             | DataOption::Records(s)
             | DataOption::Timezone(s)
-            | DataOption::Separator(s) => format!("{kw} {}", self.slice(s.span)),
-            DataOption::Format(f) => {
-                let word = match f.node {
-                    SourceFormat::Csv => "csv",
-                    SourceFormat::Json => "json",
-                    SourceFormat::JsonLines => "jsonl",
-                    SourceFormat::Xlsx => "xlsx",
-                };
-                format!("{kw} {word}")
+            | DataOption::Separator(s) => self.slice(s.span).to_string(),
+            DataOption::Format(f) => match f.node {
+                SourceFormat::Csv => "csv",
+                SourceFormat::Json => "json",
+                SourceFormat::JsonLines => "jsonl",
+                SourceFormat::Xlsx => "xlsx",
             }
+            .to_string(),
             DataOption::Null(l)
             | DataOption::TrueValues(l)
             | DataOption::FalseValues(l)
@@ -127,32 +132,32 @@ impl Printer<'_> {
             DataOption::DecimalComma(_)
             | DataOption::UnescapeFormulas(_)
             | DataOption::Key(_)
-            | DataOption::Required(_) => kw.to_string(),
-            DataOption::YearPivot(p) => format!("{kw} {}", self.slice(p.span)),
-            DataOption::Unit(u) => format!("{kw} {}", self.slice(u.span)),
+            | DataOption::Required(_) => return None,
+            DataOption::YearPivot(p) => self.slice(p.span).to_string(),
+            DataOption::Unit(u) => self.slice(u.span).to_string(),
             DataOption::Freshness { field, within } => {
-                format!("{kw} {} within {}", field.name, self.slice(within.span))
+                format!("{} within {}", field.name, self.slice(within.span))
             }
-        }
+        })
     }
 
-    /// A dataset-level option: string lists wrap under their first item.
-    fn dataset_option(&self, o: &DataOption) -> Unit {
+    /// A dataset-level option, its value in the dataset's value column; string lists wrap
+    /// under their first item.
+    fn dataset_option(&self, o: &DataOption, pad: usize) -> Unit {
         let from = self.option_start(o);
         let to = end(o.span());
-        match o {
-            DataOption::Null(l) | DataOption::TrueValues(l) | DataOption::FalseValues(l) => {
-                let kw = o.keyword();
-                self.entry(from, to, kw, kw.len(), |col| {
-                    self.wrap_list(&self.strings(l), col)
-                })
+        let kw = o.keyword();
+        match (o, self.option_value(o)) {
+            (DataOption::Null(l) | DataOption::TrueValues(l) | DataOption::FalseValues(l), _) => {
+                self.entry(from, to, kw, pad, |col| self.wrap_list(&self.strings(l), col, 0))
             }
-            _ => Unit::lines(
+            (_, Some(value)) => self.entry(from, to, kw, pad, |_| Frags::one(value)),
+            (_, None) => Unit::lines(
                 from,
                 to,
                 vec![Line {
                     indent: INDENT,
-                    text: self.option_text(o),
+                    text: kw.to_string(),
                     pos: from,
                 }],
             ),
@@ -160,7 +165,15 @@ impl Printer<'_> {
     }
 
     pub(super) fn dataset(&self, d: &Dataset) -> Unit {
-        let mut items: Vec<Unit> = d.options.iter().map(|o| self.dataset_option(o)).collect();
+        // Option values align, as keywords do in the other blocks.
+        let pad = d
+            .options
+            .iter()
+            .filter(|o| self.option_value(o).is_some())
+            .map(|o| o.keyword().len())
+            .max()
+            .unwrap_or(0);
+        let mut items: Vec<Unit> = d.options.iter().map(|o| self.dataset_option(o, pad)).collect();
         items.extend(self.fields(&d.fields));
         let mut header = format!("dataset {}", d.id.name);
         if let Some(t) = &d.title {

@@ -1,8 +1,8 @@
 //! Rule tests: `as_of`, params, inline evidence (`given`) and expectations.
 
 use super::{INDENT, end, ordered, start, test_rank};
-use crate::fmt::layout::{Line, Unit};
-use crate::fmt::print::{Frags, Printer};
+use crate::fmt::layout::{Line, Unit, WIDTH};
+use crate::fmt::print::{Frags, Printer, width};
 use crate::source::Span;
 use crate::syntax::ast::*;
 
@@ -44,7 +44,7 @@ impl Printer<'_> {
                     TestExpectation::Status(s) => Frags::one(s.node.clone()),
                     TestExpectation::Fails(list, _) => {
                         let mut f = Frags::one("fail ");
-                        f.append(self.wrap_list(&self.strings(list), col + 5));
+                        f.append(self.wrap_list(&self.strings(list), col + 5, 0));
                         f
                     }
                     TestExpectation::Metric { name, value, .. } => {
@@ -120,16 +120,30 @@ impl Printer<'_> {
                         .or_else(|| row.first().map(|(name, _)| start(name.span)))
                         .unwrap_or(pos)
                         .max(pos);
-                    let cells: Vec<String> = row
+                    let cells: Vec<(String, usize)> = row
                         .iter()
-                        .map(|(name, value)| format!("{} = {}", name.name, self.expr(value, true)))
+                        .map(|(name, value)| {
+                            let cell = format!("{} = {}", name.name, self.expr(value, true));
+                            (cell, start(name.span))
+                        })
                         .collect();
+                    let flat: Vec<&str> = cells.iter().map(|(c, _)| c.as_str()).collect();
                     let text = if cells.is_empty() {
                         "{},".to_string()
                     } else {
-                        format!("{{ {} }},", cells.join(", "))
+                        format!("{{ {} }},", flat.join(", "))
                     };
-                    lines.push(line(INDENT * 2, text, pos));
+                    // A record that does not fit, or has a comment between its cells,
+                    // wraps between cells, continuing under the first cell.
+                    let last_cell = cells.last().map_or(pos, |(_, p)| *p);
+                    if INDENT * 2 + width(&text) <= WIDTH && !self.comment_between(pos, last_cell) {
+                        lines.push(line(INDENT * 2, text, pos));
+                    } else {
+                        let mut frags = Frags::one("{ ");
+                        frags.append(self.wrap_list(&cells, INDENT * 2 + 2, 3));
+                        frags.push_str(" },");
+                        lines.extend(frags.into_lines(line(INDENT * 2, String::new(), pos)));
+                    }
                 }
                 lines.push(line(INDENT, "]".to_string(), end(span).saturating_sub(1)));
                 lines
