@@ -56,10 +56,11 @@ impl Printer<'_> {
         }
     }
 
-    /// Ends every unit below `unit` at its last token. A rule of the grammar that ends in
+    /// Ends every unit below `unit` at its last token. Pest's span of a rule that ends in
     /// an optional or repeated part (`string_list`, `expr`, `clause "1" "Title"?`) also
-    /// spans the whitespace and comments pest skipped looking for more, so a span may
-    /// reach over the comments that follow it.
+    /// covers the whitespace and comments skipped looking for more. `syntax::lower`
+    /// trims those spans; this guard keeps comment placement right should a span ever
+    /// reach over a comment again (the comment would go to the wrong unit).
     pub fn tighten(&self, unit: &mut Unit) {
         if let Body::Block(block) = &mut unit.body {
             for item in &mut block.items {

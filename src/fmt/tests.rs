@@ -88,7 +88,7 @@ fn blank_lines_between_one_line_declarations_are_kept_others_added() {
 
 #[test]
 fn a_comment_after_an_untitled_clause_stays_with_the_next_entry() {
-    // The grammar's span of `clause "1"` reaches over the comment after it.
+    // Pest's span of `clause "1"` (the title is optional) reaches over the comment.
     let out = fmt("standard s \"S\" {\n  clause \"1\"\n  # about two\n  clause \"2\" \"Two\"\n}\n");
     assert_eq!(
         out,
