@@ -123,5 +123,19 @@ pub fn format_file(sources: &SourceMap, file: FileId) -> Result<String, Vec<Diag
     Ok(output)
 }
 
+/// Checks that `output` lays `input` out faithfully: the same comments, words and
+/// strings, and the same syntax tree up to spans and entry order. [`format_source`] runs
+/// this on its own output; it is public so that a layout made elsewhere can be checked
+/// the same way. Diagnostics point into a one-file map holding `input` as file 0.
+pub fn check_layout(input: &str, output: &str) -> Result<(), Vec<Diagnostic>> {
+    let mut sources = SourceMap::new();
+    let id = sources.add_text("<input>", input);
+    let (tree, diags) = syntax::parse_file(&sources, id);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    verify::check(input, &tree, &comments::lex(input), output, id)
+}
+
 #[cfg(test)]
 mod tests;

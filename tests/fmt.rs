@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use auditready::check::{self, CheckOptions};
-use auditready::fmt::{erase_spans, format_source, meaning};
+use auditready::fmt::{check_layout, erase_spans, format_source, meaning};
 use auditready::report::diagnostics::render_plain;
 use auditready::source::SourceMap;
 use auditready::syntax::{self, ast};
@@ -131,14 +131,34 @@ fn shipped_rules_format_idempotently() {
 /// CI keeps the shipped rule library formatted.
 #[test]
 fn shipped_rules_are_formatted() {
-    for path in rule_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut diffs = String::new();
+    for path in rule_files(&root.join("rules")) {
         let text = read(&path);
-        assert!(
-            format(&text) == text,
-            "{} is not formatted: run `cargo run -- fmt rules`",
-            path.display()
-        );
+        let formatted = format(&text);
+        if formatted != text {
+            let name = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+            let diff = similar::TextDiff::from_lines(&text, &formatted);
+            let unified = diff.unified_diff().header(&name, &name).to_string();
+            diffs.push_str(&unified);
+        }
     }
+    assert!(
+        diffs.is_empty(),
+        "rule files are not formatted; run `cargo run -- fmt rules`:\n{diffs}"
+    );
+}
+
+/// The self-check's error, as a user would see it (a formatter bug is the only way to
+/// meet it, so the test hands `check_layout` a layout that lost a comment).
+#[test]
+fn a_layout_that_loses_a_comment_is_refused() {
+    let input = "param a = 1  # keep me\n";
+    let diags = check_layout(input, "param a = 1\n").expect_err("a comment is missing");
+    let mut sources = SourceMap::new();
+    sources.add_text("a.rules", input);
+    insta::assert_snapshot!("formatter_failure", render_plain(&diags, &sources));
+    assert_eq!(check_layout(input, input), Ok(()));
 }
 
 #[test]
