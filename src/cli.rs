@@ -2,6 +2,7 @@
 
 mod check;
 mod common;
+mod fmt;
 mod run;
 mod test;
 
@@ -44,6 +45,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the rule tests (`test` blocks); the last line reads `N passed, N failed`.
     Test(test::TestArgs),
+    /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
+    /// if anything would change.
+    Fmt(fmt::FmtArgs),
     /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
     ExplainCode {
         /// The code, like `C105`.
@@ -75,6 +79,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args, color),
         Command::Check(args) => check::run(&args, color),
         Command::Test(args) => test::run(&args, color),
+        Command::Fmt(args) => fmt::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };
     exit.into()

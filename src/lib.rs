@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod evidence;
+pub mod fmt;
 pub mod project;
 pub mod report;
 pub mod source;

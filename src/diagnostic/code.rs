@@ -95,6 +95,11 @@ codes! {
     /// Why: an empty rule set checks nothing and must not look like a pass.
     /// Example: `--rules ./evidence`.
     S007 = Error, "no rule files";
+    /// What: `auditready fmt` could not lay the file out without losing a comment or
+    /// changing what the rules say; the file is left as it is.
+    /// Why: a formatter must never change rules; it checks its own output before writing.
+    /// Example: none known: this is a bug in the formatter; please report it with the file.
+    S008 = Error, "formatter failure";
 
     /// What: a name that should be a dataset is not declared.
     /// Why: a requirement over an undeclared dataset cannot be evaluated.
