@@ -55,6 +55,16 @@ fn is_none_suffix(negated: bool) -> &'static str {
     if negated { " is not none" } else { " is none" }
 }
 
+/// The binding an operand of `op` must have to go without parentheses. An `and` inside an
+/// `or` keeps its parentheses, although precedence does not need them: `a or (b and c)`
+/// is how people read it safely.
+fn operand_min(op: BinaryOp, operand: &Expr, min: u8) -> u8 {
+    match (op, &operand.kind) {
+        (BinaryOp::Or, ExprKind::Binary(BinaryOp::And, ..)) => ATOM,
+        _ => min,
+    }
+}
+
 /// Whether `e` needs parentheses where an operand binding at least `min` is expected.
 /// `tail` says that nothing of the enclosing expression follows `e` on the way to the end
 /// of the entry (or to a `,`, `)`, `]`, `}`): a quantifier ends in an expression that
@@ -111,9 +121,9 @@ impl Printer<'_> {
                 let p = binary_prec(*op);
                 format!(
                     "{} {} {}",
-                    self.child_flat(l, p, false),
+                    self.child_flat(l, operand_min(*op, l, p), false),
                     op.as_str(),
-                    self.child_flat(r, p + 1, tail)
+                    self.child_flat(r, operand_min(*op, r, p + 1), tail)
                 )
             }
             ExprKind::IsNone { expr, negated } => {
@@ -198,10 +208,10 @@ impl Printer<'_> {
             ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), ..) => self.chain_frags(e, *op, col, tail),
             ExprKind::Binary(op, l, r) => {
                 let p = binary_prec(*op);
-                let mut f = self.child_frags(l, col, p, false);
+                let mut f = self.child_frags(l, col, operand_min(*op, l, p), false);
                 f.push_str(&format!(" {} ", op.as_str()));
                 let c = f.end_col(col);
-                f.append(self.child_frags(r, c, p + 1, tail));
+                f.append(self.child_frags(r, c, operand_min(*op, r, p + 1), tail));
                 f
             }
             ExprKind::Unary(op, operand) => {
@@ -271,10 +281,15 @@ impl Printer<'_> {
         let mut f = Frags::one("");
         for (i, operand) in operands.into_iter().enumerate() {
             if i == 0 {
-                f.append(self.child_frags(operand, col, p, false));
+                f.append(self.child_frags(operand, col, operand_min(op, operand, p), false));
             } else {
                 let mut line = Frags::one(keyword.clone());
-                line.append(self.child_frags(operand, col + keyword.len(), p + 1, tail && i == last));
+                line.append(self.child_frags(
+                    operand,
+                    col + keyword.len(),
+                    operand_min(op, operand, p + 1),
+                    tail && i == last,
+                ));
                 f.newline(col, operand.span.start as usize, line);
             }
         }

@@ -542,14 +542,26 @@ impl Lowerer<'_> {
             let Some(inner) = self.parts(p).next() else {
                 continue;
             };
-            let value = Some(self.ident(&inner));
-            match rule {
-                Rule::app_dataset => result.dataset = value,
-                Rule::app_control => result.control = value,
-                Rule::app_applicable => result.applicable = value,
-                Rule::app_justification => result.justification = value,
-                _ => {}
+            let value = self.ident(&inner);
+            let (slot, word) = match rule {
+                Rule::app_dataset => (&mut result.dataset, "dataset"),
+                Rule::app_control => (&mut result.control, "control"),
+                Rule::app_applicable => (&mut result.applicable, "applicable"),
+                Rule::app_justification => (&mut result.justification, "justification"),
+                _ => continue,
+            };
+            if let Some(first) = slot {
+                self.push(
+                    Diagnostic::new(
+                        Code::C106,
+                        format!("`{word}` is given twice in this applicability"),
+                    )
+                    .with_primary(value.span, "given again here")
+                    .with_secondary(first.span, "first given here")
+                    .with_help("keep one"),
+                );
             }
+            *slot = Some(value);
         }
         result
     }

@@ -254,8 +254,14 @@ fn chunks(text: &str, starts: &[usize]) -> Vec<Range<usize>> {
     let mut prev = 0;
     for &s in starts.iter().skip_while(|&&s| s == 0) {
         // Move the boundary back to the start of the declaration's line so its leading
-        // indentation stays with it.
-        let boundary = text[..s].rfind('\n').map_or(0, |n| n + 1).max(prev);
+        // indentation stays with it, unless something else stands before it on that line
+        // (`} waiver W-1 {`): then the boundary is the keyword itself.
+        let line_start = text[..s].rfind('\n').map_or(0, |n| n + 1).max(prev);
+        let boundary = if text[line_start..s].trim().is_empty() {
+            line_start
+        } else {
+            s
+        };
         if boundary > prev {
             out.push(prev..boundary);
         }
@@ -285,6 +291,17 @@ mod tests {
             ]
         );
         assert_eq!(s.too_deep, None);
+    }
+
+    #[test]
+    fn a_declaration_may_follow_a_brace_on_the_same_line() {
+        let text = "requirement r { title \"x\" } waiver W-1 { reason \"y\" }";
+        let s = scan(text);
+        let parts: Vec<&str> = s.chunks.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            parts,
+            ["requirement r { title \"x\" } ", "waiver W-1 { reason \"y\" }"]
+        );
     }
 
     #[test]
