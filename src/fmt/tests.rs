@@ -35,7 +35,8 @@ fn parentheses_follow_precedence() {
         ("-(a is none)", "-(a is none)"),
         ("(-a) is none", "-a is none"),
         ("-(-a)", "- -a"),
-        ("a or (b and c)", "a or b and c"),
+        ("a or (b and c)", "a or (b and c)"),
+        ("a or b and c", "a or (b and c)"),
         ("(a or b) and c", "(a or b) and c"),
     ];
     for (input, want) in cases {
