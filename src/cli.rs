@@ -2,6 +2,8 @@
 
 mod check;
 mod common;
+mod coverage;
+mod datasets;
 mod fmt;
 mod run;
 mod test;
@@ -45,6 +47,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the rule tests (`test` blocks); the last line reads `N passed, N failed`.
     Test(test::TestArgs),
+    /// List every declared dataset: the export it expects, its columns, and whether it loads.
+    Datasets(datasets::DatasetsArgs),
+    /// Show per standard which clauses have automated checks and which need manual evidence.
+    Coverage(coverage::CoverageArgs),
     /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
     /// if anything would change.
     Fmt(fmt::FmtArgs),
@@ -79,6 +85,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args, color),
         Command::Check(args) => check::run(&args, color),
         Command::Test(args) => test::run(&args, color),
+        Command::Datasets(args) => datasets::run(&args, color),
+        Command::Coverage(args) => coverage::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };
