@@ -4,6 +4,7 @@ mod check;
 mod common;
 mod coverage;
 mod datasets;
+mod explain;
 mod fmt;
 mod run;
 mod test;
@@ -51,6 +52,8 @@ pub enum Command {
     Datasets(datasets::DatasetsArgs),
     /// Show per standard which clauses have automated checks and which need manual evidence.
     Coverage(coverage::CoverageArgs),
+    /// Show how a requirement was evaluated, as a tree; `--record ID` explains one record.
+    Explain(explain::ExplainArgs),
     /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
     /// if anything would change.
     Fmt(fmt::FmtArgs),
@@ -87,6 +90,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Test(args) => test::run(&args, color),
         Command::Datasets(args) => datasets::run(&args, color),
         Command::Coverage(args) => coverage::run(&args, color),
+        Command::Explain(args) => explain::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };

@@ -10,6 +10,7 @@ pub mod model;
 mod readiness;
 pub mod requirement;
 mod tables;
+pub mod trace;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -95,6 +96,8 @@ pub struct RunContext<'a> {
     pub joins: JoinCache,
     /// Cited records per expect at most.
     pub max_findings: usize,
+    /// Statistics for `explain`, when asked for.
+    pub trace: Option<trace::Trace>,
 }
 
 impl<'a> RunContext<'a> {
@@ -122,7 +125,17 @@ impl<'a> RunContext<'a> {
             plans: JoinPlans::build(program),
             joins: JoinCache::new(),
             max_findings: options.max_findings,
+            trace: None,
         }
+    }
+
+    /// Evaluates one requirement with this context (for `explain`, which keeps the context
+    /// to look at the trace and at single records afterwards).
+    pub fn evaluate(&self, index: usize) -> Option<(RequirementReport, Vec<MetricValue<'static>>)> {
+        let soa = statements_of_applicability(self);
+        let r = self.program.requirements.get(index)?;
+        let e = evaluate_requirement(self, &soa, index, r, value::micros_to_date(self.as_of));
+        Some((e.report, e.metrics))
     }
 
     /// An interpreter for one requirement.
@@ -137,6 +150,7 @@ impl<'a> RunContext<'a> {
             group: None,
             plans: &self.plans,
             joins: Some(&self.joins),
+            trace: self.trace.as_ref(),
         }
     }
 
@@ -516,6 +530,8 @@ fn evaluate_requirement(
         let mut i = ctx.interp(r.allow_empty);
         // Explanations may read metrics.
         i.metrics = evaluated.metric_values.clone();
+        // Explaining failures re-evaluates; `explain` counts only the evaluation itself.
+        i.trace = None;
         i
     };
     let mut remaining_failures = false;

@@ -174,3 +174,75 @@ fn explain_code_prints_the_registry_entry() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("C105 — unknown clause"));
     assert_eq!(auditready(&["explain-code", "X999"]).status.code(), Some(2));
 }
+
+fn project_args<'a>(command: &'a str, rules: &'a str, evidence: &'a str) -> Vec<&'a str> {
+    vec![command, "--rules", rules, "--evidence", evidence]
+}
+
+#[test]
+fn explain_shows_the_evaluation_and_one_record() {
+    let rules = project().join("rules");
+    let evidence = project().join("evidence");
+    let (rules, evidence) = (rules.to_str().expect("path"), evidence.to_str().expect("path"));
+    let mut args = vec![
+        "explain",
+        "capa.cycle_time",
+        "--record",
+        "CAPA-2",
+        "--as-of",
+        "2026-11-22",
+    ];
+    args.extend(["--rules", rules, "--evidence", evidence]);
+    let out = auditready(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    insta::assert_snapshot!("explain_capa_cycle_time", String::from_utf8_lossy(&out.stdout));
+    let mut args = vec!["explain", "capa.cycle_tme"];
+    args.extend(["--rules", rules, "--evidence", evidence]);
+    let out = auditready(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `capa.cycle_time`?"));
+}
+
+#[test]
+fn datasets_lists_what_to_export_and_fails_when_an_export_is_missing() {
+    let rules = project().join("rules");
+    let evidence = project().join("evidence");
+    let out = auditready(&project_args(
+        "datasets",
+        rules.to_str().expect("path"),
+        evidence.to_str().expect("path"),
+    ));
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("datasets_fixture_project", String::from_utf8_lossy(&out.stdout));
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = auditready(&project_args(
+        "datasets",
+        rules.to_str().expect("path"),
+        empty.path().to_str().expect("path"),
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("MISSING"));
+}
+
+#[test]
+fn coverage_lists_every_clause() {
+    let rules = project().join("rules");
+    let evidence = project().join("evidence");
+    let mut args = project_args(
+        "coverage",
+        rules.to_str().expect("path"),
+        evidence.to_str().expect("path"),
+    );
+    args.extend(["--as-of", "2026-11-22", "--format", "json"]);
+    let out = auditready(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json[0]["id"], "iso27001");
+    assert_eq!(json[0]["coverage"]["clauses"]["total"], 2);
+    assert_eq!(json[0]["coverage"]["items"][2]["coverage"], "automated");
+}

@@ -94,6 +94,8 @@ pub struct Interp<'a> {
     pub plans: &'a JoinPlans,
     /// Built join indexes, shared across requirements (`None`: nested loops only).
     pub joins: Option<&'a JoinCache>,
+    /// Statistics for `explain` (`None` in normal runs).
+    pub trace: Option<&'a super::trace::Trace>,
 }
 
 /// Three-valued truth.
@@ -226,16 +228,49 @@ impl<'a> Interp<'a> {
                     if let Some(rows) = self.rows(*d) {
                         let index = joins.index(plan, rows, self, q.slot)?;
                         let probe = self.eval(&plan.outer_key, env)?;
-                        return Ok(Candidates::Rows(index.lookup(&probe)));
+                        let found = index.lookup(&probe);
+                        self.traced(q, found.len(), true);
+                        return Ok(Candidates::Rows(found));
                     }
                 }
+                self.traced(q, n, false);
                 Ok(Candidates::All(n))
             }
             QSource::List(list) => Ok(match self.eval(list, env)? {
-                Value::List(items) => Candidates::Values(items),
+                Value::List(items) => {
+                    self.traced(q, items.len(), false);
+                    Candidates::Values(items)
+                }
                 _ => Candidates::Values(Vec::new()),
             }),
         }
+    }
+
+    fn traced(&self, q: &TQuant, candidates: usize, joined: bool) {
+        if let Some(t) = self.trace {
+            t.record(q, |s| {
+                s.evaluations += 1;
+                s.candidates += candidates as u64;
+                s.joined |= joined;
+            });
+        }
+    }
+
+    /// Evaluates the body of a quantifier for the bound record (counted for `explain`).
+    pub fn body(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> Result<Option<Value<'a>>, EvalError> {
+        let body = match &q.body {
+            Some(b) => Some(self.eval(b, env)?),
+            None => None,
+        };
+        if let Some(t) = self.trace {
+            let truth = body.as_ref().map_or(Some(true), truth);
+            t.record(q, |s| match truth {
+                Some(true) => s.body_true += 1,
+                Some(false) => s.body_false += 1,
+                None => s.body_unknown += 1,
+            });
+        }
+        Ok(body)
     }
 
     /// Binds a candidate to the quantifier's slot.
@@ -251,10 +286,16 @@ impl<'a> Interp<'a> {
 
     /// Whether the bound candidate passes the `where` filter.
     pub fn keeps(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> Result<bool, EvalError> {
-        match &q.filter {
-            Some(f) => Ok(truth(&self.eval(f, env)?) == Some(true)),
-            None => Ok(true),
+        let kept = match &q.filter {
+            Some(f) => truth(&self.eval(f, env)?) == Some(true),
+            None => true,
+        };
+        if kept {
+            if let Some(t) = self.trace {
+                t.record(q, |s| s.kept += 1);
+            }
         }
+        Ok(kept)
     }
 
     /// Evaluates a quantifier or aggregate (ungrouped).
@@ -291,10 +332,7 @@ impl<'a> Interp<'a> {
         if !self.keeps(q, env)? {
             return Ok(true);
         }
-        let body = match &q.body {
-            Some(b) => Some(self.eval(b, env)?),
-            None => None,
-        };
+        let body = self.body(q, env)?;
         Ok(acc.add(body))
     }
 }

@@ -328,10 +328,7 @@ fn grouped<'a>(
                 return Ok(());
             }
             let k = interp.eval(key, &mut env)?;
-            let body = match &q.body {
-                Some(body) => Some(interp.eval(body, &mut env)?),
-                None => None,
-            };
+            let body = interp.body(q, &mut env)?;
             groups
                 .entry(GroupKey(k))
                 .or_insert_with(|| Accumulator::new(q.kind))
@@ -542,10 +539,7 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
         _ => t != Some(false),
     };
     let body_truth = |env: &mut Vec<Bound<'a>>| -> Result<Option<bool>, EvalError> {
-        match &q.body {
-            Some(b) => Ok(truth(&interp.eval(b, env)?)),
-            None => Ok(Some(true)),
-        }
+        Ok(interp.body(q, env)?.as_ref().map_or(Some(true), truth))
     };
     match interp.candidates(q, &mut env)? {
         Candidates::All(n) => {
@@ -614,7 +608,7 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
 }
 
 /// The key of a failing record (the dataset's key field), or the list element itself.
-fn record_key<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, q: &'a TQuant, at: usize) -> Option<String> {
+pub fn record_key<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, q: &'a TQuant, at: usize) -> Option<String> {
     match &q.source {
         QSource::Dataset(d) => {
             // A composite key reads as its parts joined with " / " (`U1042 / SEC-PHISH`).
