@@ -6,6 +6,7 @@ mod coverage;
 mod datasets;
 mod explain;
 mod fmt;
+mod init;
 mod run;
 mod test;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Coverage(coverage::CoverageArgs),
     /// Show how a requirement was evaluated, as a tree; `--record ID` explains one record.
     Explain(explain::ExplainArgs),
+    /// Create a new rule project (catalogs, a dataset, a requirement with tests, sample evidence).
+    Init(init::InitArgs),
     /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
     /// if anything would change.
     Fmt(fmt::FmtArgs),
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Datasets(args) => datasets::run(&args, color),
         Command::Coverage(args) => coverage::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
+        Command::Init(args) => init::run(&args),
         Command::Fmt(args) => fmt::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };

@@ -246,3 +246,59 @@ fn coverage_lists_every_clause() {
     assert_eq!(json[0]["coverage"]["clauses"]["total"], 2);
     assert_eq!(json[0]["coverage"]["items"][2]["coverage"], "automated");
 }
+
+#[test]
+fn init_creates_a_project_that_checks_tests_and_runs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = dir.path().join("compliance");
+    let out = auditready(&["init", project.to_str().expect("path")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let in_project = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_auditready"))
+            .args(args)
+            .current_dir(&project)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run auditready")
+    };
+    let check = in_project(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(String::from_utf8_lossy(&check.stderr).contains("0 errors, 0 warnings"));
+    let test = in_project(&["test"]);
+    assert_eq!(
+        test.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&test.stdout)
+    );
+    assert!(
+        String::from_utf8_lossy(&test.stdout)
+            .trim_end()
+            .ends_with("2 passed, 0 failed")
+    );
+    let run = in_project(&["run"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert_eq!(in_project(&["fmt", "--check"]).status.code(), Some(0));
+    // A second init refuses to overwrite.
+    assert_eq!(
+        auditready(&["init", project.to_str().expect("path")])
+            .status
+            .code(),
+        Some(2)
+    );
+}
