@@ -31,7 +31,7 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
         for path in files {
             let mut name = display_path(&path, dir);
             if several {
-                name = format!("{}/{name}", display_path(dir, Path::new("")));
+                name = format!("{}/{name}", dir.to_string_lossy().trim_end_matches('/'));
             }
             match read_rule_file(&path) {
                 Ok(text) => {

@@ -302,3 +302,44 @@ fn init_creates_a_project_that_checks_tests_and_runs() {
         Some(2)
     );
 }
+
+#[test]
+fn a_project_layers_on_a_library_without_copying_it() {
+    let library = project().join("rules");
+    let company = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/layered/rules");
+    let evidence = project().join("evidence");
+    let out = auditready(&[
+        "run",
+        "--rules",
+        library.to_str().expect("path"),
+        "--rules",
+        company.to_str().expect("path"),
+        "--evidence",
+        evidence.to_str().expect("path"),
+        "--as-of",
+        "2026-11-22",
+        "--format",
+        "json",
+    ]);
+    // capa.cycle_time passes with the 60-day override; hr.leavers_recorded is disabled.
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let ids: Vec<&str> = json["requirements"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["capa.cycle_time", "capa.has_status"]);
+    assert_eq!(json["disabled"][0]["id"], "hr.leavers_recorded");
+    assert!(json["rules"].as_array().expect("array").iter().any(|f| {
+        f["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("layered/rules/company.rules"))
+    }));
+}
