@@ -98,6 +98,8 @@ pub struct RunContext<'a> {
     pub max_findings: usize,
     /// Statistics for `explain`, when asked for.
     pub trace: Option<trace::Trace>,
+    /// Use hash joins for nested quantifiers (off only to check them against nested loops).
+    pub use_joins: bool,
 }
 
 impl<'a> RunContext<'a> {
@@ -126,6 +128,7 @@ impl<'a> RunContext<'a> {
             joins: JoinCache::new(),
             max_findings: options.max_findings,
             trace: None,
+            use_joins: true,
         }
     }
 
@@ -149,7 +152,7 @@ impl<'a> RunContext<'a> {
             metrics: Vec::new(),
             group: None,
             plans: &self.plans,
-            joins: Some(&self.joins),
+            joins: self.use_joins.then_some(&self.joins),
             trace: self.trace.as_ref(),
         }
     }

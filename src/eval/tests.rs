@@ -547,3 +547,138 @@ requirement mgmt_review.held {
     assert_eq!(r.findings.len(), 1);
     assert_eq!(r.findings[0].key.as_deref(), Some("ISO 27001"));
 }
+
+mod joins_agree_with_nested_loops {
+    use super::*;
+    use proptest::prelude::*;
+
+    const RULES: &str = r#"
+dataset leavers "HR leavers" {
+  source "hr/leavers.csv"
+  field id         : text key
+  field email      : text
+  field terminated : datetime
+}
+dataset events "Okta" {
+  source "iam/okta.json"
+  field user : text
+  field kind : text
+  field at   : datetime
+}
+dataset plans "Continuity plans" {
+  source "itsm/plans.csv"
+  field service : text key
+  field rto     : duration
+}
+dataset bia "BIA" {
+  source "bcm/bia.csv"
+  field function : text key
+  field services : list
+  field rto      : duration
+}
+requirement access.revoked {
+  title    "Access is revoked within a day"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all l in leavers:
+         any e in events where lower(trim(e.user)) == lower(trim(l.email)) and e.kind == "deactivate" and e.at >= l.terminated:
+             e.at - l.terminated <= 24h
+  expect no l in leavers: any e in events where e.user == l.email: e.kind == "login" and e.at > l.terminated + 48h
+}
+requirement continuity.aligned {
+  title    "Service RTO fits the functions that depend on it"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all p in plans: no f in bia where f.services contains p.service: p.rto > f.rto
+}
+"#;
+
+    fn email() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("a@x.fi"),
+            Just("A@x.fi"),
+            Just(" a@x.fi "),
+            Just("b@x.fi"),
+            Just("c@x.fi"),
+            Just("")
+        ]
+        .prop_map(str::to_string)
+    }
+
+    fn service() -> impl Strategy<Value = String> {
+        prop_oneof![Just("CRM"), Just("ERP"), Just("Mail"), Just("crm")].prop_map(str::to_string)
+    }
+
+    fn hours(h: i64) -> Value<'static> {
+        Value::DateTime(day("2026-06-01") + h * MICROS_PER_HOUR)
+    }
+
+    fn compare(f: &Fixture, tables: &[(&str, Vec<Vec<Value<'static>>>)]) {
+        let mems: Vec<MemTable> = f
+            .program
+            .datasets
+            .iter()
+            .map(|d| {
+                tables
+                    .iter()
+                    .find(|(n, _)| *n == d.name)
+                    .map(|(_, rows)| MemTable::new(rows.clone()))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let inputs: Vec<DatasetInput<'_>> = mems
+            .iter()
+            .map(|m| DatasetInput {
+                rows: Some(m as &dyn Located),
+                error: None,
+                file: None,
+            })
+            .collect();
+        let options = RunOptions {
+            as_of: day("2026-11-22"),
+            standards: Vec::new(),
+            params: Vec::new(),
+            max_findings: usize::MAX,
+        };
+        let joined = RunContext::new(&f.program, &f.sources, &inputs, &options);
+        let mut looped = RunContext::new(&f.program, &f.sources, &inputs, &options);
+        looped.use_joins = false;
+        for i in 0..f.program.requirements.len() {
+            let (a, _) = joined.evaluate(i).expect("evaluated");
+            let (b, _) = looped.evaluate(i).expect("evaluated");
+            assert_eq!(a.outcome, b.outcome, "{}", a.id);
+            let keys = |r: &RequirementReport| {
+                r.findings
+                    .iter()
+                    .map(|f| (f.key.clone(), f.reason.clone()))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(keys(&a), keys(&b), "{}", a.id);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        #[test]
+        fn on_random_evidence(
+            leavers in proptest::collection::vec((email(), 0i64..100), 0..8),
+            events in proptest::collection::vec((email(), prop_oneof![Just("deactivate"), Just("login"), Just("suspend")], 0i64..200), 0..30),
+            plans in proptest::collection::vec((service(), 1i64..10), 0..5),
+            bia in proptest::collection::vec((proptest::collection::vec(service(), 0..3), 1i64..10), 0..5),
+        ) {
+            let f = fixture(RULES);
+            prop_assert_eq!(join::JoinPlans::build(&f.program).len(), 3, "every nested quantifier joins");
+            let leavers = leavers.into_iter().enumerate().map(|(i, (e, t))| vec![text(&format!("E{i}")), text(&e), hours(t)]).collect();
+            let events = events.into_iter().map(|(u, k, t)| vec![text(&u), text(k), hours(t)]).collect();
+            let plans = plans.into_iter().map(|(s, h)| vec![text(&s), Value::Duration(h * MICROS_PER_HOUR)]).collect();
+            let bia = bia
+                .into_iter()
+                .enumerate()
+                .map(|(i, (services, h))| {
+                    vec![text(&format!("F{i}")), Value::List(services.into_iter().map(Into::into).collect()), Value::Duration(h * MICROS_PER_HOUR)]
+                })
+                .collect();
+            compare(&f, &[("leavers", leavers), ("events", events), ("plans", plans), ("bia", bia)]);
+        }
+    }
+}
