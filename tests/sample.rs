@@ -72,7 +72,10 @@ fn cited(r: &serde_json::Value, field: &str) -> Vec<(String, String, u64)> {
         .collect()
 }
 
-fn records(list: &[(&str, &str, u64)]) -> Vec<(String, String, u64)> {
+/// A cited record as written in a test: key, file, line.
+type Cited<'a> = (&'a str, &'a str, u64);
+
+fn records(list: &[Cited<'_>]) -> Vec<(String, String, u64)> {
     list.iter()
         .map(|(k, f, l)| (k.to_string(), f.to_string(), *l))
         .collect()
@@ -112,7 +115,7 @@ fn exactly_the_deliberate_findings_fail() {
 #[test]
 fn each_deliberate_finding_cites_its_record() {
     let report = sample_json();
-    let cases: &[(&str, &[(&str, &str, u64)])] = &[
+    let cases: &[(&str, &[Cited<'_>])] = &[
         (
             "capa.cycle_time",
             &[("CAPA-60", "jira/capa.csv", 65), ("CAPA-74", "jira/capa.csv", 81)],
