@@ -342,6 +342,28 @@ pub fn run(
     datasets: &[DatasetInput<'_>],
     options: &RunOptions,
 ) -> RunReport {
+    run_timed(program, sources, datasets, options).0
+}
+
+/// Wall time spent on one requirement (`--timings`).
+#[derive(Clone, Debug)]
+pub struct RequirementTiming {
+    /// Requirement id.
+    pub id: String,
+    /// Time to evaluate it, waivers and findings included.
+    pub elapsed: std::time::Duration,
+    /// Records its top-level quantifiers examined.
+    pub records: usize,
+}
+
+/// [`run`], also returning how long each requirement took. Timings never enter the
+/// report, which stays byte-identical from run to run.
+pub fn run_timed(
+    program: &Program,
+    sources: &SourceMap,
+    datasets: &[DatasetInput<'_>],
+    options: &RunOptions,
+) -> (RunReport, Vec<RequirementTiming>) {
     let ctx = RunContext::new(program, sources, datasets, options);
     let today = value::micros_to_date(options.as_of);
     let in_scope = |r: &Requirement| {
@@ -363,16 +385,26 @@ pub fn run(
         .collect();
     let soa = statements_of_applicability(&ctx);
 
-    let results: Vec<Evaluation> = selected
+    let results: Vec<(Evaluation, std::time::Duration)> = selected
         .par_iter()
         .filter_map(|&i| program.requirements.get(i).map(|r| (i, r)))
-        .map(|(i, r)| evaluate_requirement(&ctx, &soa, i, r, today))
+        .map(|(i, r)| {
+            let started = std::time::Instant::now();
+            let e = evaluate_requirement(&ctx, &soa, i, r, today);
+            (e, started.elapsed())
+        })
         .collect();
 
     let mut warnings = Vec::new();
     let mut waiver_uses: HashMap<String, WaiverUse> = HashMap::new();
     let mut requirements = Vec::new();
-    for e in results {
+    let mut timings = Vec::with_capacity(results.len());
+    for (e, elapsed) in results {
+        timings.push(RequirementTiming {
+            id: e.report.id.clone(),
+            elapsed,
+            records: e.report.expects.iter().filter_map(|x| x.population).sum(),
+        });
         requirements.push(e.report);
         waiver_uses.extend(e.uses);
     }
@@ -422,7 +454,7 @@ pub fn run(
         })
         .collect();
 
-    RunReport {
+    let report = RunReport {
         schema_version: SCHEMA_VERSION,
         tool: Tool {
             name: "auditready",
@@ -441,7 +473,8 @@ pub fn run(
         rules: rule_files(sources),
         warnings,
         summary,
-    }
+    };
+    (report, timings)
 }
 
 /// A requirement's report, what its waivers did, and its metric values.
