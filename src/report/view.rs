@@ -1,0 +1,1165 @@
+//! What the auditor-facing formats show, derived once from a [`RunReport`]: the HTML and
+//! Markdown reports render this same view, so they never disagree about content or order.
+//!
+//! Nothing here escapes: every string is data, and each renderer escapes for its own syntax
+//! (minijinja's HTML auto-escaping, [`super::markdown`]'s escaper). CSS class names are the
+//! only strings that reach markup as-is, and they come from the fixed tables below, never
+//! from rules or evidence.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::eval::model::*;
+use crate::syntax::ast::Severity;
+
+/// A label and the CSS class that colours it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Badge {
+    /// As printed (`not ready`).
+    pub label: &'static str,
+    /// CSS class (`not-ready`), from a fixed set.
+    pub class: &'static str,
+}
+
+/// The badge of an outcome.
+pub fn outcome_badge(o: Outcome) -> Badge {
+    let class = match o {
+        Outcome::Pass => "pass",
+        Outcome::Fail => "fail",
+        Outcome::NoEvidence => "no-evidence",
+        Outcome::Error => "error",
+        Outcome::Waived => "waived",
+        Outcome::NotApplicable => "na",
+    };
+    Badge {
+        label: o.label(),
+        class,
+    }
+}
+
+/// The badge of a verdict.
+pub fn verdict_badge(v: Verdict) -> Badge {
+    let class = match v {
+        Verdict::Ready => "ready",
+        Verdict::ReadyWithObservations => "observations",
+        Verdict::NotReady => "not-ready",
+    };
+    Badge {
+        label: v.label(),
+        class,
+    }
+}
+
+/// The badge of a coverage kind.
+pub fn coverage_badge(c: CoverageKind) -> Badge {
+    match c {
+        CoverageKind::Automated => Badge {
+            label: "automated",
+            class: "automated",
+        },
+        CoverageKind::Attested => Badge {
+            label: "attested",
+            class: "attested",
+        },
+        CoverageKind::Manual => Badge {
+            label: "manual evidence needed",
+            class: "manual",
+        },
+        CoverageKind::Excluded => Badge {
+            label: "excluded by the SoA",
+            class: "excluded",
+        },
+    }
+}
+
+/// The severity as an auditor grades it.
+pub fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Major => "major",
+        Severity::Minor => "minor",
+        Severity::Observation => "observation",
+    }
+}
+
+/// Where a cited record is: `hr/leavers.csv:7`, `iam/okta.json[12]`, `grc/soa.xlsx row 4`.
+pub fn location(file: &str, line: Option<u64>, index: Option<u64>) -> String {
+    match (file.is_empty(), line, index) {
+        (true, _, Some(i)) => format!("element {i}"),
+        (true, _, None) => String::new(),
+        (false, Some(l), _) => format!("{file}:{l}"),
+        (false, None, Some(i)) if is_sheet(file) => format!("{file} row {i}"),
+        (false, None, Some(i)) => format!("{file}[{i}]"),
+        (false, None, None) => file.to_string(),
+    }
+}
+
+/// True for spreadsheet files, whose records are located by worksheet row.
+pub fn is_sheet(file: &str) -> bool {
+    let lower = file.to_ascii_lowercase();
+    lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || lower.ends_with(".xls")
+}
+
+/// The date part of the report's `as_of` (`2026-11-22`).
+pub fn as_of_date(report: &RunReport) -> &str {
+    report.as_of.get(..10).unwrap_or(&report.as_of)
+}
+
+/// The whole view.
+#[derive(Debug, Serialize)]
+pub struct View<'a> {
+    /// The report itself, for the fields shown as they are.
+    pub report: &'a RunReport,
+    /// The evaluation date.
+    pub date: &'a str,
+    /// The verdict over every standard in scope.
+    pub verdict: Option<Badge>,
+    /// One per standard in scope.
+    pub standards: Vec<StandardView<'a>>,
+    /// Requirements by outcome, per standard.
+    pub readiness_chart: Chart,
+    /// Catalog coverage, per standard.
+    pub coverage_chart: Chart,
+    /// Clause × standard coverage.
+    pub matrix: Matrix,
+    /// Requirements serving several standards, with their clauses per standard in scope.
+    pub shared: Vec<SharedView<'a>>,
+    /// Requirement details, grouped as an auditor reads them: nonconformities first.
+    pub sections: Vec<Section<'a>>,
+    /// Every requirement in the order of `sections`, for the register table.
+    pub register: Vec<RegisterRow<'a>>,
+    /// Metrics no expect reads: figures for the management review.
+    pub metrics: Vec<MetricView<'a>>,
+    /// Waivers.
+    pub waivers: Vec<WaiverView<'a>>,
+    /// Attestations.
+    pub attestations: Vec<AttestationView<'a>>,
+    /// Evidence files.
+    pub evidence: Vec<EvidenceView<'a>>,
+    /// Records cited over all requirements (failing and waived).
+    pub cited_records: usize,
+}
+
+/// A standard's summary and its requirements.
+#[derive(Debug, Serialize)]
+pub struct StandardView<'a> {
+    /// The standard's report.
+    pub s: &'a StandardReport,
+    /// Anchor in the page.
+    pub anchor: String,
+    /// Its verdict.
+    pub verdict: Badge,
+    /// Catalog items with an automated check or an attestation, of those in scope.
+    pub covered: usize,
+    /// Catalog items not excluded by the SoA.
+    pub in_scope: usize,
+    /// `covered / in_scope` as a whole percent.
+    pub covered_percent: u32,
+    /// Requirements serving it, in section order.
+    pub requirements: Vec<StandardRequirement<'a>>,
+    /// Items with an automated check or an attestation.
+    pub covered_items: Vec<&'a CoverageItem>,
+    /// Clauses that need manual evidence.
+    pub manual_clauses: Vec<&'a CoverageItem>,
+    /// Controls that need manual evidence.
+    pub manual_controls: Vec<&'a CoverageItem>,
+    /// Controls the SoA excludes.
+    pub excluded: Vec<&'a CoverageItem>,
+}
+
+/// A requirement as listed under a standard.
+#[derive(Debug, Serialize)]
+pub struct StandardRequirement<'a> {
+    /// The requirement.
+    pub r: &'a RequirementReport,
+    /// Anchor of its details.
+    pub anchor: String,
+    /// Its outcome.
+    pub outcome: Badge,
+    /// The clauses of this standard it serves.
+    pub clauses: Vec<&'a str>,
+}
+
+/// A requirement that serves several standards.
+#[derive(Debug, Serialize)]
+pub struct SharedView<'a> {
+    /// The shared requirement.
+    pub r: &'a SharedRequirement,
+    /// Anchor of its details.
+    pub anchor: String,
+    /// Its outcome.
+    pub outcome: Badge,
+    /// Clauses served, one cell per standard in scope (empty when it serves none there).
+    pub cells: Vec<Vec<&'a str>>,
+}
+
+/// A group of requirement details under one heading.
+#[derive(Debug, Serialize)]
+pub struct Section<'a> {
+    /// Heading (`Major nonconformities`).
+    pub title: &'static str,
+    /// Anchor.
+    pub anchor: &'static str,
+    /// The requirements.
+    pub requirements: Vec<RequirementView<'a>>,
+}
+
+/// One line of the requirement register.
+#[derive(Debug, Serialize)]
+pub struct RegisterRow<'a> {
+    /// The requirement.
+    pub r: &'a RequirementReport,
+    /// Anchor of its details.
+    pub anchor: String,
+    /// Its outcome.
+    pub outcome: Badge,
+    /// Its severity.
+    pub severity: &'static str,
+}
+
+/// A requirement's details.
+#[derive(Debug, Serialize)]
+pub struct RequirementView<'a> {
+    /// The requirement.
+    pub r: &'a RequirementReport,
+    /// Anchor.
+    pub anchor: String,
+    /// Its outcome.
+    pub outcome: Badge,
+    /// Its severity.
+    pub severity: &'static str,
+    /// Clauses served, grouped by standard.
+    pub clauses: Vec<StandardClauses>,
+    /// Per expect.
+    pub expects: Vec<ExpectView<'a>>,
+    /// Records that broke an expect.
+    pub findings: Vec<FindingView<'a>>,
+    /// Failing records a waiver removed.
+    pub waived: Vec<FindingView<'a>>,
+    /// Metrics.
+    pub metrics: Vec<MetricView<'a>>,
+    /// Failing records not cited (beyond `--max-findings`).
+    pub uncited: usize,
+}
+
+/// Clauses of one standard.
+#[derive(Debug, Serialize)]
+pub struct StandardClauses {
+    /// Standard id.
+    pub standard: String,
+    /// Clause ids.
+    pub clauses: Vec<String>,
+}
+
+/// One expect.
+#[derive(Debug, Serialize)]
+pub struct ExpectView<'a> {
+    /// The expect.
+    pub e: &'a ExpectReport,
+    /// 1-based number, as cited by findings.
+    pub number: usize,
+    /// Its outcome before waivers.
+    pub outcome: Badge,
+    /// Measured value against the target, when both are numbers.
+    pub chart: Option<Chart>,
+}
+
+/// A cited record.
+#[derive(Debug, Serialize)]
+pub struct FindingView<'a> {
+    /// The finding.
+    pub f: &'a Finding,
+    /// 1-based number of the expect it broke.
+    pub expect: usize,
+    /// `file:line`.
+    pub location: String,
+}
+
+/// A metric.
+#[derive(Debug, Serialize)]
+pub struct MetricView<'a> {
+    /// Requirement id.
+    pub requirement: &'a str,
+    /// Anchor of the requirement.
+    pub anchor: String,
+    /// The metric.
+    pub m: &'a MetricReport,
+    /// Its groups as bars, against the target of an expect on it, if any.
+    pub chart: Option<Chart>,
+}
+
+/// A waiver.
+#[derive(Debug, Serialize)]
+pub struct WaiverView<'a> {
+    /// The waiver.
+    pub w: &'a WaiverReport,
+    /// `applied`, `expired`, `unused`.
+    pub status: Badge,
+    /// Anchor of the requirement.
+    pub anchor: String,
+}
+
+/// An attestation.
+#[derive(Debug, Serialize)]
+pub struct AttestationView<'a> {
+    /// The attestation.
+    pub a: &'a AttestationReport,
+    /// `valid` or `expired`.
+    pub status: Badge,
+}
+
+/// An evidence file.
+#[derive(Debug, Serialize)]
+pub struct EvidenceView<'a> {
+    /// The file.
+    pub e: &'a EvidenceReport,
+    /// Its load status.
+    pub status: Badge,
+}
+
+/// The clause × standard coverage matrix.
+#[derive(Debug, Serialize)]
+pub struct Matrix {
+    /// Column headings: standard ids.
+    pub standards: Vec<String>,
+    /// One row per clause id, in clause order.
+    pub rows: Vec<MatrixRow>,
+}
+
+/// A clause id across standards.
+#[derive(Debug, Serialize)]
+pub struct MatrixRow {
+    /// Clause id.
+    pub id: String,
+    /// Its title, when every standard that has the clause gives it the same title.
+    pub title: Option<String>,
+    /// True for a top-level clause (`4`), shown as a band.
+    pub top: bool,
+    /// One cell per standard.
+    pub cells: Vec<Option<MatrixCell>>,
+}
+
+/// How one standard covers one clause.
+#[derive(Debug, Serialize)]
+pub struct MatrixCell {
+    /// Coverage.
+    pub coverage: Badge,
+    /// A short mark (`●`).
+    pub mark: &'static str,
+    /// The standard's title for the clause, when titles differ across standards.
+    pub title: Option<String>,
+    /// Requirements and attestations covering it.
+    pub by: Vec<String>,
+}
+
+/// A small horizontal bar chart, laid out in points for an inline SVG.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Chart {
+    /// Total width.
+    pub width: f64,
+    /// Total height.
+    pub height: f64,
+    /// Where the bars start (after the labels).
+    pub bar_x: f64,
+    /// Width of the bar area.
+    pub bar_width: f64,
+    /// Rows.
+    pub rows: Vec<ChartRow>,
+    /// A vertical target line.
+    pub target: Option<ChartTarget>,
+    /// Legend entries.
+    pub legend: Vec<LegendEntry>,
+    /// Y of the legend.
+    pub legend_y: f64,
+    /// What the chart shows, for screen readers.
+    pub summary: String,
+}
+
+/// One row of a chart.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartRow {
+    /// Label left of the bar.
+    pub label: String,
+    /// Y of the bar.
+    pub y: f64,
+    /// Height of the bar.
+    pub h: f64,
+    /// Segments left to right.
+    pub segments: Vec<Segment>,
+    /// Text right of the bar.
+    pub note: String,
+}
+
+/// One coloured part of a bar.
+#[derive(Clone, Debug, Serialize)]
+pub struct Segment {
+    /// X.
+    pub x: f64,
+    /// Width.
+    pub w: f64,
+    /// CSS class (colour).
+    pub class: &'static str,
+    /// Text inside, when it fits.
+    pub text: String,
+    /// Tooltip.
+    pub title: String,
+}
+
+/// A target line.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChartTarget {
+    /// X.
+    pub x: f64,
+    /// Label (`target >= 95%`).
+    pub label: String,
+}
+
+/// A legend entry.
+#[derive(Clone, Debug, Serialize)]
+pub struct LegendEntry {
+    /// X.
+    pub x: f64,
+    /// CSS class.
+    pub class: &'static str,
+    /// Text.
+    pub label: &'static str,
+}
+
+/// An anchor for a requirement's details.
+pub fn anchor(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("req-{safe}")
+}
+
+/// Orders clause ids by their numeric segments: `4` < `4.1` < `4.10` < `10` < `A.5`.
+pub fn clause_order(a: &str, b: &str) -> Ordering {
+    let mut x = a.split('.');
+    let mut y = b.split('.');
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = match (p.parse::<u64>(), q.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    (Ok(_), Err(_)) => Ordering::Less,
+                    (Err(_), Ok(_)) => Ordering::Greater,
+                    (Err(_), Err(_)) => p.cmp(q),
+                };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+/// Report order of requirement details: the heading, its anchor, and which requirements
+/// belong under it.
+const SECTIONS: [(&str, &str); 8] = [
+    ("Major nonconformities", "major"),
+    ("Minor nonconformities", "minor"),
+    ("Observations", "observations"),
+    ("Errors", "errors"),
+    ("No evidence", "no-evidence"),
+    ("Waived", "waived"),
+    ("Not applicable", "not-applicable"),
+    ("Passing requirements", "passing"),
+];
+
+fn section_of(r: &RequirementReport) -> usize {
+    match (r.outcome, r.severity) {
+        (Outcome::Fail, Severity::Major) => 0,
+        (Outcome::Fail, Severity::Minor) => 1,
+        (Outcome::Fail, Severity::Observation) => 2,
+        (Outcome::Error, _) => 3,
+        (Outcome::NoEvidence, _) => 4,
+        (Outcome::Waived, _) => 5,
+        (Outcome::NotApplicable, _) => 6,
+        (Outcome::Pass, _) => 7,
+    }
+}
+
+/// Builds the view of a report.
+pub fn build(report: &RunReport) -> View<'_> {
+    let sections = sections(report);
+    let register = sections
+        .iter()
+        .flat_map(|s| s.requirements.iter())
+        .map(|v| RegisterRow {
+            r: v.r,
+            anchor: v.anchor.clone(),
+            outcome: v.outcome.clone(),
+            severity: v.severity,
+        })
+        .collect();
+    let standards = report
+        .standards
+        .iter()
+        .map(|s| standard_view(s, &sections))
+        .collect();
+    let metrics = report
+        .requirements
+        .iter()
+        .flat_map(|r| {
+            r.metrics
+                .iter()
+                .filter(|m| m.informational)
+                .map(move |m| metric_view(r, m))
+        })
+        .collect();
+    let cited_records = report
+        .requirements
+        .iter()
+        .map(|r| r.findings.len() + r.waived_records.len())
+        .sum();
+    View {
+        report,
+        date: as_of_date(report),
+        verdict: report.summary.verdict.map(verdict_badge),
+        standards,
+        readiness_chart: readiness_chart(report),
+        coverage_chart: coverage_chart(report),
+        matrix: matrix(report),
+        shared: shared(report),
+        sections,
+        register,
+        metrics,
+        waivers: report
+            .waivers
+            .iter()
+            .map(|w| WaiverView {
+                w,
+                status: match w.status {
+                    WaiverStatus::Applied => Badge {
+                        label: "applied",
+                        class: "pass",
+                    },
+                    WaiverStatus::Expired => Badge {
+                        label: "expired",
+                        class: "fail",
+                    },
+                    WaiverStatus::Unused => Badge {
+                        label: "unused",
+                        class: "no-evidence",
+                    },
+                },
+                anchor: anchor(&w.requirement),
+            })
+            .collect(),
+        attestations: report
+            .attestations
+            .iter()
+            .map(|a| AttestationView {
+                a,
+                status: if a.valid {
+                    Badge {
+                        label: "valid",
+                        class: "pass",
+                    }
+                } else {
+                    Badge {
+                        label: "expired",
+                        class: "fail",
+                    }
+                },
+            })
+            .collect(),
+        evidence: report
+            .evidence
+            .iter()
+            .map(|e| EvidenceView {
+                e,
+                status: Badge {
+                    label: match e.status.as_str() {
+                        "loaded" => "loaded",
+                        "error" => "error",
+                        "empty" => "empty",
+                        "stale" => "stale",
+                        "missing" => "missing",
+                        _ => "not loaded",
+                    },
+                    class: match e.status.as_str() {
+                        "loaded" => "pass",
+                        "stale" | "empty" => "no-evidence",
+                        _ => "fail",
+                    },
+                },
+            })
+            .collect(),
+        cited_records,
+    }
+}
+
+fn sections(report: &RunReport) -> Vec<Section<'_>> {
+    let mut out: Vec<Section<'_>> = SECTIONS
+        .iter()
+        .map(|(title, anchor)| Section {
+            title,
+            anchor,
+            requirements: Vec::new(),
+        })
+        .collect();
+    for r in &report.requirements {
+        if let Some(section) = out.get_mut(section_of(r)) {
+            section.requirements.push(requirement_view(r));
+        }
+    }
+    out.retain(|s| !s.requirements.is_empty());
+    out
+}
+
+fn requirement_view(r: &RequirementReport) -> RequirementView<'_> {
+    let mut clauses: Vec<StandardClauses> = Vec::new();
+    for c in &r.clauses {
+        let (standard, clause) = c.split_once(':').unwrap_or(("", c.as_str()));
+        match clauses.iter_mut().find(|s| s.standard == standard) {
+            Some(s) => s.clauses.push(clause.to_string()),
+            None => clauses.push(StandardClauses {
+                standard: standard.to_string(),
+                clauses: vec![clause.to_string()],
+            }),
+        }
+    }
+    let failing: usize = r.expects.iter().filter_map(|e| e.failing).sum();
+    let cited_or_waived = r.findings.len() + r.waived_records.len();
+    let uncited = if r.expects.iter().any(|e| e.truncated) {
+        failing.saturating_sub(cited_or_waived)
+    } else {
+        0
+    };
+    RequirementView {
+        anchor: anchor(&r.id),
+        outcome: outcome_badge(r.outcome),
+        severity: severity_label(r.severity),
+        clauses,
+        expects: r
+            .expects
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ExpectView {
+                e,
+                number: i + 1,
+                outcome: outcome_badge(e.outcome),
+                chart: measured_chart(e),
+            })
+            .collect(),
+        findings: r.findings.iter().map(finding_view).collect(),
+        waived: r.waived_records.iter().map(finding_view).collect(),
+        metrics: r.metrics.iter().map(|m| metric_view(r, m)).collect(),
+        uncited,
+        r,
+    }
+}
+
+fn finding_view(f: &Finding) -> FindingView<'_> {
+    FindingView {
+        expect: f.expect + 1,
+        location: location(&f.file, f.line, f.index),
+        f,
+    }
+}
+
+fn standard_view<'a>(s: &'a StandardReport, sections: &[Section<'a>]) -> StandardView<'a> {
+    let in_scope = s.coverage.total.saturating_sub(s.coverage.excluded);
+    let covered = s.coverage.automated + s.coverage.attested;
+    let prefix = format!("{}:", s.id);
+    let requirements = sections
+        .iter()
+        .flat_map(|sec| sec.requirements.iter())
+        .filter(|v| s.requirements.contains(&v.r.id))
+        .map(|v| StandardRequirement {
+            r: v.r,
+            anchor: v.anchor.clone(),
+            outcome: v.outcome.clone(),
+            clauses: v
+                .r
+                .clauses
+                .iter()
+                .filter_map(|c| c.strip_prefix(prefix.as_str()))
+                .collect(),
+        })
+        .collect();
+    let items = &s.coverage.items;
+    StandardView {
+        anchor: format!("std-{}", anchor(&s.id).trim_start_matches("req-")),
+        verdict: verdict_badge(s.verdict),
+        covered,
+        in_scope,
+        covered_percent: percent(covered, in_scope),
+        requirements,
+        covered_items: items
+            .iter()
+            .filter(|i| matches!(i.coverage, CoverageKind::Automated | CoverageKind::Attested))
+            .collect(),
+        manual_clauses: items
+            .iter()
+            .filter(|i| i.coverage == CoverageKind::Manual && i.kind == "clause")
+            .collect(),
+        manual_controls: items
+            .iter()
+            .filter(|i| i.coverage == CoverageKind::Manual && i.kind != "clause")
+            .collect(),
+        excluded: items
+            .iter()
+            .filter(|i| i.coverage == CoverageKind::Excluded)
+            .collect(),
+        s,
+    }
+}
+
+/// A whole percent, rounded down so 99.6 % never reads as complete.
+fn percent(part: usize, whole: usize) -> u32 {
+    if whole == 0 {
+        0
+    } else {
+        u32::try_from(part.saturating_mul(100) / whole).unwrap_or(100)
+    }
+}
+
+fn shared(report: &RunReport) -> Vec<SharedView<'_>> {
+    report
+        .combined
+        .shared
+        .iter()
+        .map(|r| SharedView {
+            anchor: anchor(&r.id),
+            outcome: outcome_badge(r.outcome),
+            cells: report
+                .standards
+                .iter()
+                .map(|s| {
+                    r.serves
+                        .iter()
+                        .filter(|c| c.standard == s.id)
+                        .flat_map(|c| c.clauses.iter().map(String::as_str))
+                        .collect()
+                })
+                .collect(),
+            r,
+        })
+        .collect()
+}
+
+fn matrix(report: &RunReport) -> Matrix {
+    // clause id → per standard (column) the item.
+    let mut rows: BTreeMap<ClauseKey, Vec<Option<&CoverageItem>>> = BTreeMap::new();
+    let n = report.standards.len();
+    for (col, s) in report.standards.iter().enumerate() {
+        for item in s.coverage.items.iter().filter(|i| i.kind == "clause") {
+            let cells = rows
+                .entry(ClauseKey(item.id.clone()))
+                .or_insert_with(|| vec![None; n]);
+            if let Some(cell) = cells.get_mut(col) {
+                *cell = Some(item);
+            }
+        }
+    }
+    let rows = rows
+        .into_iter()
+        .map(|(id, cells)| {
+            let titles: BTreeSet<Option<&str>> = cells
+                .iter()
+                .flatten()
+                .map(|i| i.title.as_deref())
+                .collect();
+            let unanimous = titles.len() == 1;
+            let title = if unanimous {
+                titles.into_iter().next().flatten().map(str::to_string)
+            } else {
+                None
+            };
+            MatrixRow {
+                top: !id.0.contains('.'),
+                cells: cells
+                    .into_iter()
+                    .map(|item| {
+                        item.map(|i| MatrixCell {
+                            coverage: coverage_badge(i.coverage),
+                            mark: match i.coverage {
+                                CoverageKind::Automated => "●",
+                                CoverageKind::Attested => "◐",
+                                CoverageKind::Manual => "○",
+                                CoverageKind::Excluded => "–",
+                            },
+                            title: if unanimous { None } else { i.title.clone() },
+                            by: i
+                                .requirements
+                                .iter()
+                                .chain(&i.attestations)
+                                .cloned()
+                                .collect(),
+                        })
+                    })
+                    .collect(),
+                title,
+                id: id.0,
+            }
+        })
+        .collect();
+    Matrix {
+        standards: report.standards.iter().map(|s| s.id.clone()).collect(),
+        rows,
+    }
+}
+
+/// A clause id ordered by [`clause_order`].
+#[derive(PartialEq, Eq)]
+struct ClauseKey(String);
+
+impl PartialOrd for ClauseKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ClauseKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        clause_order(&self.0, &other.0).then_with(|| self.0.cmp(&other.0))
+    }
+}
+
+const CHART_WIDTH: f64 = 720.0;
+const LABEL_WIDTH: f64 = 170.0;
+const NOTE_WIDTH: f64 = 130.0;
+const ROW_HEIGHT: f64 = 26.0;
+const BAR_HEIGHT: f64 = 18.0;
+
+fn chart_frame(rows: usize) -> Chart {
+    Chart {
+        width: CHART_WIDTH,
+        height: rows as f64 * ROW_HEIGHT + 34.0,
+        bar_x: LABEL_WIDTH,
+        bar_width: CHART_WIDTH - LABEL_WIDTH - NOTE_WIDTH,
+        legend_y: rows as f64 * ROW_HEIGHT + 20.0,
+        ..Chart::default()
+    }
+}
+
+/// Rounds to a tenth of a point, so the SVG stays short and byte-identical.
+fn pt(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// A 100 % stacked bar from counts.
+fn stacked(chart: &Chart, parts: &[(usize, &'static str, &'static str)], text: impl Fn(usize) -> String) -> Vec<Segment> {
+    let total: usize = parts.iter().map(|p| p.0).sum();
+    let mut x = chart.bar_x;
+    let mut out = Vec::new();
+    if total == 0 {
+        return out;
+    }
+    for &(n, class, label) in parts {
+        if n == 0 {
+            continue;
+        }
+        let w = chart.bar_width * n as f64 / total as f64;
+        let shown = text(n);
+        out.push(Segment {
+            x: pt(x),
+            w: pt(w),
+            class,
+            // Text only where it fits (about 7 points a character).
+            text: if w >= shown.chars().count() as f64 * 7.0 + 6.0 {
+                shown.clone()
+            } else {
+                String::new()
+            },
+            title: format!("{label}: {shown}"),
+        });
+        x += w;
+    }
+    out
+}
+
+fn legend(entries: &[(&'static str, &'static str)]) -> Vec<LegendEntry> {
+    let mut x = LABEL_WIDTH;
+    entries
+        .iter()
+        .map(|&(class, label)| {
+            let e = LegendEntry { x: pt(x), class, label };
+            x += 16.0 + label.chars().count() as f64 * 6.2 + 14.0;
+            e
+        })
+        .collect()
+}
+
+const OUTCOME_PARTS: [(Outcome, &str); 6] = [
+    (Outcome::Pass, "pass"),
+    (Outcome::Waived, "waived"),
+    (Outcome::NotApplicable, "na"),
+    (Outcome::NoEvidence, "no-evidence"),
+    (Outcome::Error, "error"),
+    (Outcome::Fail, "fail"),
+];
+
+fn readiness_chart(report: &RunReport) -> Chart {
+    let mut chart = chart_frame(report.standards.len());
+    chart.summary = "Requirements by outcome, per standard".into();
+    chart.rows = report
+        .standards
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let y = pt(i as f64 * ROW_HEIGHT + 4.0);
+            let parts: Vec<(usize, &'static str, &'static str)> = OUTCOME_PARTS
+                .iter()
+                .map(|&(o, class)| (s.outcomes.get(o), class, o.label()))
+                .collect();
+            let total: usize = parts.iter().map(|p| p.0).sum();
+            ChartRow {
+                label: s.title.clone(),
+                y,
+                h: BAR_HEIGHT,
+                segments: stacked(&chart, &parts, |n| n.to_string()),
+                note: format!("{total} requirement{}", if total == 1 { "" } else { "s" }),
+            }
+        })
+        .collect();
+    chart.legend = legend(&[
+        ("pass", "pass"),
+        ("waived", "waived"),
+        ("na", "not applicable"),
+        ("no-evidence", "no evidence"),
+        ("error", "error"),
+        ("fail", "fail"),
+    ]);
+    chart
+}
+
+fn coverage_chart(report: &RunReport) -> Chart {
+    let mut chart = chart_frame(report.standards.len());
+    chart.summary = "Clause and control coverage, per standard".into();
+    chart.rows = report
+        .standards
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let y = pt(i as f64 * ROW_HEIGHT + 4.0);
+            let c = &s.coverage;
+            let parts = [
+                (c.automated, "automated", "automated"),
+                (c.attested, "attested", "attested"),
+                (c.manual, "manual", "manual evidence needed"),
+                (c.excluded, "excluded", "excluded by the SoA"),
+            ];
+            let in_scope = c.total.saturating_sub(c.excluded);
+            ChartRow {
+                label: s.title.clone(),
+                y,
+                h: BAR_HEIGHT,
+                segments: stacked(&chart, &parts, |n| n.to_string()),
+                note: format!(
+                    "{}% of {in_scope} covered",
+                    percent(c.automated + c.attested, in_scope)
+                ),
+            }
+        })
+        .collect();
+    chart.legend = legend(&[
+        ("automated", "automated"),
+        ("attested", "attested"),
+        ("manual", "manual"),
+        ("excluded", "excluded"),
+    ]);
+    chart
+}
+
+/// A number read from a shown value: `93.33%` → (93.33, true); `26.22` → (26.22, false).
+/// Durations and dates are not charted.
+pub fn parse_number(s: &str) -> Option<(f64, bool)> {
+    let s = s.trim();
+    let (digits, percent) = match s.strip_suffix('%') {
+        Some(d) => (d, true),
+        None => (s, false),
+    };
+    let digits = digits.replace(',', "");
+    if digits.is_empty()
+        || !digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    {
+        return None;
+    }
+    digits
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .map(|x| (x, percent))
+}
+
+/// The operator and value of a target (`>= 95%`, `<= 20 (p90_limit)`).
+pub fn parse_target(t: &str) -> Option<(&str, f64, bool)> {
+    let t = t.trim();
+    let op_len = t
+        .char_indices()
+        .find(|(_, c)| !matches!(c, '<' | '>' | '=' | '!'))
+        .map_or(t.len(), |(i, _)| i);
+    let op = t.get(..op_len)?;
+    let rest = t.get(op_len..)?.trim_start();
+    let value = rest.split_whitespace().next()?;
+    let (x, percent) = parse_number(value)?;
+    (!op.is_empty()).then_some((op, x, percent))
+}
+
+/// Whether a value meets a target.
+fn meets(x: f64, op: &str, target: f64) -> bool {
+    match op {
+        "<" => x < target,
+        "<=" => x <= target,
+        ">" => x > target,
+        ">=" => x >= target,
+        "==" => x == target,
+        "!=" => x != target,
+        _ => true,
+    }
+}
+
+fn value_chart(rows: &[(String, f64, String)], target: Option<(&str, f64, bool)>, percent: bool) -> Chart {
+    let mut chart = chart_frame(rows.len());
+    let max = rows
+        .iter()
+        .map(|r| r.1)
+        .chain(target.map(|t| t.1))
+        .fold(0.0f64, f64::max);
+    let scale_max = if percent && max <= 100.0 {
+        100.0
+    } else if max > 0.0 {
+        max * 1.1
+    } else {
+        1.0
+    };
+    let scale = |x: f64| pt(chart.bar_x + chart.bar_width * (x.max(0.0) / scale_max).min(1.0));
+    chart.rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (label, x, note))| {
+            let y = pt(i as f64 * ROW_HEIGHT + 4.0);
+            let ok = target.is_none_or(|(op, t, _)| meets(*x, op, t));
+            ChartRow {
+                label: label.clone(),
+                y,
+                h: BAR_HEIGHT,
+                segments: vec![Segment {
+                    x: chart.bar_x,
+                    w: pt(scale(*x) - chart.bar_x),
+                    class: if target.is_none() {
+                        "neutral"
+                    } else if ok {
+                        "pass"
+                    } else {
+                        "fail"
+                    },
+                    text: String::new(),
+                    title: format!("{label}: {note}"),
+                }],
+                note: note.clone(),
+            }
+        })
+        .collect();
+    chart.target = target.map(|(op, t, pc)| ChartTarget {
+        x: scale(t),
+        label: format!(
+            "target {op} {}{}",
+            crate::value::format_number(t),
+            if pc { "%" } else { "" }
+        ),
+    });
+    chart.summary = match &chart.target {
+        Some(t) => format!("values against the {}", t.label),
+        None => "values".into(),
+    };
+    chart.legend_y = rows.len() as f64 * ROW_HEIGHT + 20.0;
+    chart
+}
+
+/// Measured against target for a comparison expect, when both are numbers.
+fn measured_chart(e: &ExpectReport) -> Option<Chart> {
+    let (x, percent) = parse_number(e.measured.as_deref()?)?;
+    let target = parse_target(e.target.as_deref()?)?;
+    if target.2 != percent {
+        return None;
+    }
+    let shown = e.measured.clone().unwrap_or_default();
+    Some(value_chart(&[("measured".into(), x, shown)], Some(target), percent))
+}
+
+/// A grouped metric's groups as bars, against the target of an expect that reads it.
+fn metric_view<'a>(r: &'a RequirementReport, m: &'a MetricReport) -> MetricView<'a> {
+    let target = r
+        .expects
+        .iter()
+        .filter(|e| e.expect.split_whitespace().next() == Some(m.name.as_str()))
+        .find_map(|e| e.target.as_deref().and_then(parse_target));
+    let rows: Option<Vec<(String, f64, String)>> = m
+        .groups
+        .iter()
+        .map(|g| {
+            parse_number(&g.value).map(|(x, _)| {
+                (
+                    g.group.clone(),
+                    x,
+                    format!(
+                        "{} ({} record{})",
+                        g.value,
+                        g.records,
+                        if g.records == 1 { "" } else { "s" }
+                    ),
+                )
+            })
+        })
+        .collect();
+    let percent = m.groups.first().is_some_and(|g| g.value.ends_with('%'));
+    let chart = match rows {
+        Some(rows) if !rows.is_empty() && rows.len() <= 40 => {
+            let target = target.filter(|t| t.2 == percent);
+            Some(value_chart(&rows, target, percent))
+        }
+        _ => None,
+    };
+    MetricView {
+        requirement: &r.id,
+        anchor: anchor(&r.id),
+        m,
+        chart,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_sort_by_number() {
+        let mut ids = vec!["10", "4.10", "A.5.1", "4", "4.2", "9.2", "A.10", "A.5.18"];
+        ids.sort_by(|a, b| clause_order(a, b));
+        assert_eq!(ids, ["4", "4.2", "4.10", "9.2", "10", "A.5.1", "A.5.18", "A.10"]);
+    }
+
+    #[test]
+    fn targets_and_numbers_parse() {
+        assert_eq!(parse_target(">= 95%"), Some((">=", 95.0, true)));
+        assert_eq!(parse_target("<= 20 (p90_limit)"), Some(("<=", 20.0, false)));
+        assert_eq!(parse_target("< 30d"), None);
+        assert_eq!(parse_number("93.33%"), Some((93.33, true)));
+        assert_eq!(parse_number("36d 5h"), None);
+    }
+
+    #[test]
+    fn locations_name_file_and_line() {
+        assert_eq!(location("hr/leavers.csv", Some(7), None), "hr/leavers.csv:7");
+        assert_eq!(location("iam/okta.json", None, Some(3)), "iam/okta.json[3]");
+        assert_eq!(location("grc/soa.xlsx", None, Some(4)), "grc/soa.xlsx row 4");
+    }
+}
