@@ -7,6 +7,7 @@ mod datasets;
 mod explain;
 mod fmt;
 mod run;
+mod sample;
 mod test;
 
 use std::io::IsTerminal;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
     /// if anything would change.
     Fmt(fmt::FmtArgs),
+    /// Draw a reproducible random sample of the records a requirement examined, for an
+    /// auditor to test by hand.
+    Sample(sample::SampleArgs),
     /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
     ExplainCode {
         /// The code, like `C105`.
@@ -92,6 +96,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Coverage(args) => coverage::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Fmt(args) => fmt::run(&args, color),
+        Command::Sample(args) => sample::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };
     exit.into()
