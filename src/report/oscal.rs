@@ -133,12 +133,22 @@ fn record_description(f: &Finding) -> String {
 /// Renders the OSCAL assessment-results document.
 pub fn render(report: &RunReport) -> Result<Vec<u8>, RenderError> {
     let doc = document(report);
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| RenderError {
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| RenderError {
         format: "oscal",
         message: e.to_string(),
     })?;
+    let mut out = html_safe_json(&text).into_bytes();
     out.push(b'\n');
     Ok(out)
+}
+
+/// JSON whose strings cannot close a `<script>` block or start markup when a viewer
+/// embeds it in a page: `<`, `>` and `&` are written as `\u003c`, `\u003e`, `\u0026`.
+/// Outside strings JSON never contains them, so a plain replacement is exact.
+pub fn html_safe_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The document as JSON.

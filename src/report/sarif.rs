@@ -69,7 +69,14 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
     let rules: Vec<Value> = Code::ALL
         .iter()
         .map(|c| {
-            let doc = c.documentation().trim_end();
+            // The registry's doc lines keep the space after `///`.
+            let doc = c
+                .documentation()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
             json!({
                 "id": c.as_str(),
                 "name": rule_name(c.title()),
@@ -186,8 +193,8 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
 
 /// Writes the SARIF log.
 pub fn render(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &log(diags, sources, base))?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(&log(diags, sources, base)).map_err(io::Error::other)?;
+    writeln!(out, "{}", super::oscal::html_safe_json(&text))
 }
 
 #[cfg(test)]
