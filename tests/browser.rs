@@ -11,9 +11,12 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 fn chromium() -> Option<&'static str> {
-    ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|b| Command::new(b).arg("--version").output().is_ok_and(|o| o.status.success()))
+    ["chromium", "chromium-browser"].into_iter().find(|b| {
+        Command::new(b)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    })
 }
 
 /// Runs headless chromium on a file with the flags that keep it off the network and out
@@ -118,7 +121,9 @@ fn the_html_report_renders_and_prints_in_chromium() {
     assert!(problems.is_empty(), "the page logged problems: {problems:#?}");
 
     // The screenshot is the window's size and shows a page, not a blank canvas.
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).expect("open png")));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&shot).expect("open png"),
+    ));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
     let info = reader.next_frame(&mut buf).expect("decode PNG");
@@ -126,7 +131,11 @@ fn the_html_report_renders_and_prints_in_chromium() {
     let channels = info.color_type.samples();
     let pixels = buf.get(..info.buffer_size()).expect("frame");
     let colours: BTreeSet<&[u8]> = pixels.chunks(channels).step_by(97).collect();
-    assert!(colours.len() > 20, "the screenshot looks blank: {} colours", colours.len());
+    assert!(
+        colours.len() > 20,
+        "the screenshot looks blank: {} colours",
+        colours.len()
+    );
     let white = pixels
         .chunks(channels)
         .filter(|p| p.iter().take(3).all(|&c| c > 245))
@@ -153,7 +162,12 @@ fn the_html_report_renders_and_prints_in_chromium() {
     // Page breaks: the cover and summary, the combined view, the matrix, the register,
     // the findings, one page per standard (two), waivers and the inventory at least.
     let text = String::from_utf8_lossy(&bytes);
-    let pages = text.matches("/Type /Page\n").count() + text.matches("/Type /Page ").count() + text.matches("/Type /Page/").count()
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page ").count()
+        + text.matches("/Type /Page/").count()
         + text.matches("/Type /Page>").count();
-    assert!(pages >= 9, "expected a page per section and standard, found {pages} pages");
+    assert!(
+        pages >= 9,
+        "expected a page per section and standard, found {pages} pages"
+    );
 }

@@ -116,10 +116,7 @@ fn hostile_evidence_is_shown_as_text_in_every_format() {
         let text = String::from_utf8(bytes.clone()).expect("utf-8");
         // No terminal escape (nor any other control character but line breaks) in any
         // format.
-        assert!(
-            !bytes.iter().any(|&b| b == 0x1b),
-            "{format}: a raw ESC survived"
-        );
+        assert!(!bytes.contains(&0x1b), "{format}: a raw ESC survived");
         assert!(
             !text
                 .chars()
@@ -132,19 +129,28 @@ fn hostile_evidence_is_shown_as_text_in_every_format() {
                 assert!(!text.contains(IMG), "{format}: `{IMG}` survived");
                 assert!(!text.contains("<script"), "{format}: a script tag survived");
                 assert!(!text.contains("<img"), "{format}: an img tag survived");
-                assert!(!text.contains(ATTRIBUTE_BREAK), "{format}: an attribute break survived");
+                assert!(
+                    !text.contains(ATTRIBUTE_BREAK),
+                    "{format}: an attribute break survived"
+                );
             }
             _ => {}
         }
         match format {
             "html" => {
                 // The escaped forms are there: the data is shown, not dropped.
-                assert!(text.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"), "html");
+                assert!(
+                    text.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+                    "html"
+                );
                 assert!(text.contains("Content-Security-Policy"), "html: CSP");
                 assert!(!text.contains("<script"), "html");
             }
             "markdown" => {
-                assert!(text.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"), "markdown");
+                assert!(
+                    text.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+                    "markdown"
+                );
                 assert!(text.contains("Blue \\| team"), "markdown: pipes in cells");
             }
             "junit" => {
@@ -165,7 +171,10 @@ fn hostile_evidence_is_shown_as_text_in_every_format() {
                     }
                 }
                 assert!(cells > 0);
-                assert!(text.contains("'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"), "csv: shown as text");
+                assert!(
+                    text.contains("'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"),
+                    "csv: shown as text"
+                );
             }
             "oscal" | "json" => {
                 let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
@@ -191,10 +200,25 @@ fn reports_are_deterministic() {
     let rules = "tests/fixtures/report/sample/rules";
     let evidence = "tests/fixtures/report/sample/evidence";
     let one = auditready(&[
-        "run", "--rules", rules, "--evidence", evidence, "--as-of", AS_OF, "--fail-on", "never", "--format",
-        "oscal", "--jobs", "1",
+        "run",
+        "--rules",
+        rules,
+        "--evidence",
+        evidence,
+        "--as-of",
+        AS_OF,
+        "--fail-on",
+        "never",
+        "--format",
+        "oscal",
+        "--jobs",
+        "1",
     ]);
-    assert_eq!(one.stdout, report_bytes("sample", "oscal"), "--jobs 1 changes the OSCAL document");
+    assert_eq!(
+        one.stdout,
+        report_bytes("sample", "oscal"),
+        "--jobs 1 changes the OSCAL document"
+    );
 }
 
 #[test]
@@ -327,7 +351,11 @@ fn oscal_cites_records_and_uses_stable_uuids() {
     let observations = result["observations"].as_array().expect("observations");
     let capa = observations
         .iter()
-        .find(|o| o["title"].as_str().is_some_and(|t| t.starts_with("capa.cycle_time")))
+        .find(|o| {
+            o["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("capa.cycle_time"))
+        })
         .expect("capa observation");
     let hrefs: Vec<&str> = capa["relevant-evidence"]
         .as_array()
@@ -372,7 +400,11 @@ fn sarif_is_valid_and_points_at_the_span() {
     validate("sarif-schema-2.1.0.json", jsonschema::Draft::Draft4, &log);
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    assert!(rules.iter().any(|r| r["id"] == "C105" && r["shortDescription"]["text"].is_string()));
+    assert!(
+        rules
+            .iter()
+            .any(|r| r["id"] == "C105" && r["shortDescription"]["text"].is_string())
+    );
     let result = run["results"]
         .as_array()
         .expect("results")
@@ -419,14 +451,30 @@ fn audit_samples_are_reproducible() {
     let other = sample(&["capa.cycle_time", "--size", "3", "--seed", "7"]);
     assert_ne!(other.stdout, b.stdout, "another seed, another sample");
 
-    let json = sample(&["training.by_department", "--size", "4", "--seed", "1", "--format", "json"]);
+    let json = sample(&[
+        "training.by_department",
+        "--size",
+        "4",
+        "--seed",
+        "1",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     // Only mandatory training is in the population (u10 is optional).
     assert_eq!(v["population"], 9);
     assert_eq!(v["records"].as_array().expect("records").len(), 4);
     insta::assert_snapshot!("sample.training.json", String::from_utf8_lossy(&json.stdout));
 
-    let csv = sample(&["access.revoked_on_termination", "--size", "10", "--seed", "5", "--format", "csv"]);
+    let csv = sample(&[
+        "access.revoked_on_termination",
+        "--size",
+        "10",
+        "--seed",
+        "5",
+        "--format",
+        "csv",
+    ]);
     insta::assert_snapshot!("sample.access.csv", String::from_utf8_lossy(&csv.stdout));
 }
 
@@ -436,7 +484,11 @@ fn samples_refuse_what_they_cannot_do() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `capa.cycle_time`?"));
     let broken = sample(&["audit.programme", "--size", "3", "--seed", "1"]);
-    assert_eq!(broken.status.code(), Some(2), "evidence that did not load is not sampled");
+    assert_eq!(
+        broken.status.code(),
+        Some(2),
+        "evidence that did not load is not sampled"
+    );
     let zero = sample(&["capa.cycle_time", "--size", "0", "--seed", "1"]);
     assert_eq!(zero.status.code(), Some(2));
 }

@@ -76,7 +76,10 @@ fn execute(args: &SampleArgs, color: bool) -> Result<Exit, Exit> {
             let diag = common::load_diagnostic(e, program, d);
             let mut err = std::io::stderr().lock();
             let _ = crate::report::diagnostics::render(&[diag], &project.sources, color, &mut err);
-            eprintln!("error: the evidence `{}` needs could not be loaded; nothing was sampled", requirement.id);
+            eprintln!(
+                "error: the evidence `{}` needs could not be loaded; nothing was sampled",
+                requirement.id
+            );
             return Err(Exit::Error);
         }
     }

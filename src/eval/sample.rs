@@ -15,11 +15,11 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::RunContext;
 use super::interp::{Bound, EvalError, Interp};
 use super::join::children;
 use super::model::NamedValue;
 use super::requirement;
-use super::RunContext;
 use crate::check::program::{QSource, Requirement, TExpr, TKind, TQuant};
 
 /// The sampling method, as reported.
@@ -218,12 +218,7 @@ pub fn sample<'a>(
             Some(p) => p.records += 1,
             None => {
                 let (file, _, _) = ctx.locate(m.dataset, 0);
-                let rows = ctx
-                    .rows
-                    .get(m.dataset)
-                    .copied()
-                    .flatten()
-                    .map_or(0, |r| r.len());
+                let rows = ctx.rows.get(m.dataset).copied().flatten().map_or(0, |r| r.len());
                 datasets.push(DatasetPopulation {
                     dataset: d.name.clone(),
                     file,

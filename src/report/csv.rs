@@ -73,8 +73,15 @@ pub fn render(report: &RunReport) -> Result<Vec<u8>, RenderError> {
         let mut any = false;
         for f in cited {
             any = true;
-            let values: Vec<String> = f.values.iter().map(|v| format!("{} = {}", v.name, v.value)).collect();
-            let expect = r.expects.get(f.expect).map_or(String::new(), |e| e.expect.clone());
+            let values: Vec<String> = f
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.name, v.value))
+                .collect();
+            let expect = r
+                .expects
+                .get(f.expect)
+                .map_or(String::new(), |e| e.expect.clone());
             let row = [
                 r.id.clone(),
                 r.title.clone(),
@@ -148,7 +155,10 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised() {
-        assert_eq!(neutralise("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(
+            neutralise("=HYPERLINK(\"http://x\",\"y\")"),
+            "'=HYPERLINK(\"http://x\",\"y\")"
+        );
         assert_eq!(neutralise("+1"), "'+1");
         assert_eq!(neutralise("-1"), "'-1");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");

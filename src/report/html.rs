@@ -80,7 +80,8 @@ pub fn render(report: &RunReport) -> Result<String, RenderError> {
 /// Characters that must not reach the page raw: controls (but line breaks and tabs) and
 /// the bidirectional overrides that can make text display in another order.
 fn unsafe_char(c: char) -> bool {
-    (c.is_control() && !matches!(c, '\n' | '\t')) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    (c.is_control() && !matches!(c, '\n' | '\t'))
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The text with every unsafe character written as a visible escape.

@@ -85,10 +85,7 @@ pub fn render(report: &RunReport) -> String {
                 ),
             ),
             ("as_of", report.as_of.clone()),
-            (
-                "tool",
-                format!("{} {}", report.tool.name, report.tool.version),
-            ),
+            ("tool", format!("{} {}", report.tool.name, report.tool.version)),
         ];
         let out = format!(
             "{}: {} — {}\n{}",
@@ -239,7 +236,12 @@ fn waived_reason(r: &RequirementReport, report: &RunReport) -> String {
 fn failure_body(r: &RequirementReport, clauses: &[&str]) -> String {
     let mut b = String::new();
     let _ = writeln!(b, "{} — {}", r.id, r.title);
-    let _ = writeln!(b, "outcome: {} ({})", r.outcome.label(), view::severity_label(r.severity));
+    let _ = writeln!(
+        b,
+        "outcome: {} ({})",
+        r.outcome.label(),
+        view::severity_label(r.severity)
+    );
     let _ = writeln!(b, "{}", r.message);
     if !clauses.is_empty() {
         let _ = writeln!(b, "clauses: {}", clauses.join(", "));
@@ -280,7 +282,11 @@ fn failure_body(r: &RequirementReport, clauses: &[&str]) -> String {
             f.reason
         );
         if !f.values.is_empty() {
-            let values: Vec<String> = f.values.iter().map(|v| format!("{} = {}", v.name, v.value)).collect();
+            let values: Vec<String> = f
+                .values
+                .iter()
+                .map(|v| format!("{} = {}", v.name, v.value))
+                .collect();
             let _ = writeln!(b, "    {}", values.join("; "));
         }
     }

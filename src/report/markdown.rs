@@ -39,8 +39,7 @@ pub fn esc(s: &str) -> String {
 /// An identifier in a code span when it is plainly safe there, else escaped text.
 pub fn code(s: &str) -> String {
     let safe = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '/' | ' '));
     if safe { format!("`{s}`") } else { esc(s) }
 }
@@ -128,7 +127,14 @@ fn header(v: &View<'_>, w: &mut String) {
         let params: Vec<String> = r
             .param_overrides
             .iter()
-            .map(|p| format!("{} = {} (rule files: {})", code(&p.name), esc(&p.value), esc(&p.declared)))
+            .map(|p| {
+                format!(
+                    "{} = {} (rule files: {})",
+                    code(&p.name),
+                    esc(&p.value),
+                    esc(&p.declared)
+                )
+            })
             .collect();
         let _ = writeln!(w, "Parameters changed for this run: {}.\n", params.join("; "));
     }
@@ -423,12 +429,11 @@ fn records(list: &[FindingView<'_>], waived: bool, w: &mut String) {
     let _ = writeln!(w, "|---|---|--:|---|---|{}", if waived { "---|" } else { "" });
     for f in list {
         let key = f.f.key.as_deref().map_or("(no key)".to_string(), esc);
-        let values: Vec<String> = f
-            .f
-            .values
-            .iter()
-            .map(|v| format!("{} = {}", esc(&v.name), esc(&v.value)))
-            .collect();
+        let values: Vec<String> =
+            f.f.values
+                .iter()
+                .map(|v| format!("{} = {}", esc(&v.name), esc(&v.value)))
+                .collect();
         let _ = writeln!(
             w,
             "| **{key}** ({}) | {} | {} | {} | {} |{}",

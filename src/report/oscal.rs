@@ -90,7 +90,11 @@ pub fn control_id(clause_ref: &str) -> String {
 /// A non-empty single-line string without surrounding whitespace (OSCAL's StringDatatype).
 fn line(s: &str) -> String {
     let folded = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.is_empty() { "-".to_string() } else { folded }
+    if folded.is_empty() {
+        "-".to_string()
+    } else {
+        folded
+    }
 }
 
 fn prop(name: &str, value: &str) -> Value {
@@ -120,7 +124,11 @@ fn record_description(f: &Finding) -> String {
         f.reason
     );
     if !f.values.is_empty() {
-        let values: Vec<String> = f.values.iter().map(|v| format!("{} = {}", v.name, v.value)).collect();
+        let values: Vec<String> = f
+            .values
+            .iter()
+            .map(|v| format!("{} = {}", v.name, v.value))
+            .collect();
         s.push_str(". Values: ");
         s.push_str(&values.join("; "));
     }
@@ -416,7 +424,11 @@ fn observation(report: &RunReport, r: &RequirementReport, uuid: &str) -> Value {
             s
         })
         .collect();
-    remarks.extend(r.metrics.iter().map(|m| format!("Metric {} = {} ({} records)", m.name, m.value, m.records)));
+    remarks.extend(
+        r.metrics
+            .iter()
+            .map(|m| format!("Metric {} = {} ({} records)", m.name, m.value, m.records)),
+    );
     remarks.extend(r.errors.iter().map(|e| format!("Error: {e}")));
     if let Some(d) = &r.description {
         remarks.insert(0, d.clone());

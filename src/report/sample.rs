@@ -38,7 +38,13 @@ pub fn render(s: &SampleReport, format: SampleFormat) -> Result<Vec<u8>, RenderE
 
 fn text(s: &SampleReport) -> String {
     let mut w = String::new();
-    let _ = writeln!(w, "{} — audit sample of {} ({})", s.tool, s.requirement, clean(&s.title));
+    let _ = writeln!(
+        w,
+        "{} — audit sample of {} ({})",
+        s.tool,
+        s.requirement,
+        clean(&s.title)
+    );
     let _ = writeln!(w, "as of {} · seed {} · {}", s.as_of, s.seed, s.method);
     let per: Vec<String> = s
         .datasets
@@ -124,7 +130,8 @@ fn csv(s: &SampleReport) -> Result<Vec<u8>, RenderError> {
     .map(|h| h.to_string())
     .collect();
     header.extend(fields.iter().map(|(d, f)| format!("{d}.{f}")));
-    w.write_record(header.iter().map(|h| neutralise(h))).map_err(error)?;
+    w.write_record(header.iter().map(|h| neutralise(h)))
+        .map_err(error)?;
     for (i, r) in s.records.iter().enumerate() {
         let mut row = vec![
             s.requirement.clone(),

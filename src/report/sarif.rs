@@ -145,7 +145,11 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
             });
             let primary = d.primary_span();
             if let (Some(span), Some(obj)) = (primary, r.as_object_mut()) {
-                let label = d.labels.iter().find(|l| l.span == span).map(|l| l.message.as_str());
+                let label = d
+                    .labels
+                    .iter()
+                    .find(|l| l.span == span)
+                    .map(|l| l.message.as_str());
                 obj.insert("locations".into(), json!([location(span, label)]));
                 let related: Vec<Value> = d
                     .labels
@@ -192,7 +196,12 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
 }
 
 /// Writes the SARIF log.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    base: &RulesBase,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let text = serde_json::to_string_pretty(&log(diags, sources, base)).map_err(io::Error::other)?;
     writeln!(out, "{}", super::oscal::html_safe_json(&text))
 }

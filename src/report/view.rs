@@ -721,11 +721,9 @@ fn standard_view<'a>(s: &'a StandardReport, sections: &[Section<'a>]) -> Standar
 
 /// A whole percent, rounded down so 99.6 % never reads as complete.
 fn percent(part: usize, whole: usize) -> u32 {
-    if whole == 0 {
-        0
-    } else {
-        u32::try_from(part.saturating_mul(100) / whole).unwrap_or(100)
-    }
+    part.saturating_mul(100)
+        .checked_div(whole)
+        .map_or(0, |p| u32::try_from(p).unwrap_or(100))
 }
 
 fn shared(report: &RunReport) -> Vec<SharedView<'_>> {
@@ -769,11 +767,7 @@ fn matrix(report: &RunReport) -> Matrix {
     let rows = rows
         .into_iter()
         .map(|(id, cells)| {
-            let titles: BTreeSet<Option<&str>> = cells
-                .iter()
-                .flatten()
-                .map(|i| i.title.as_deref())
-                .collect();
+            let titles: BTreeSet<Option<&str>> = cells.iter().flatten().map(|i| i.title.as_deref()).collect();
             let unanimous = titles.len() == 1;
             let title = if unanimous {
                 titles.into_iter().next().flatten().map(str::to_string)
@@ -794,12 +788,7 @@ fn matrix(report: &RunReport) -> Matrix {
                                 CoverageKind::Excluded => "–",
                             },
                             title: if unanimous { None } else { i.title.clone() },
-                            by: i
-                                .requirements
-                                .iter()
-                                .chain(&i.attestations)
-                                .cloned()
-                                .collect(),
+                            by: i.requirements.iter().chain(&i.attestations).cloned().collect(),
                         })
                     })
                     .collect(),
@@ -853,7 +842,11 @@ fn pt(x: f64) -> f64 {
 }
 
 /// A 100 % stacked bar from counts.
-fn stacked(chart: &Chart, parts: &[(usize, &'static str, &'static str)], text: impl Fn(usize) -> String) -> Vec<Segment> {
+fn stacked(
+    chart: &Chart,
+    parts: &[(usize, &'static str, &'static str)],
+    text: impl Fn(usize) -> String,
+) -> Vec<Segment> {
     let total: usize = parts.iter().map(|p| p.0).sum();
     let mut x = chart.bar_x;
     let mut out = Vec::new();
@@ -888,7 +881,11 @@ fn legend(entries: &[(&'static str, &'static str)]) -> Vec<LegendEntry> {
     entries
         .iter()
         .map(|&(class, label)| {
-            let e = LegendEntry { x: pt(x), class, label };
+            let e = LegendEntry {
+                x: pt(x),
+                class,
+                label,
+            };
             x += 16.0 + label.chars().count() as f64 * 6.2 + 14.0;
             e
         })
@@ -985,11 +982,7 @@ pub fn parse_number(s: &str) -> Option<(f64, bool)> {
         None => (s, false),
     };
     let digits = digits.replace(',', "");
-    if digits.is_empty()
-        || !digits
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
         return None;
     }
     digits
@@ -1092,7 +1085,11 @@ fn measured_chart(e: &ExpectReport) -> Option<Chart> {
         return None;
     }
     let shown = e.measured.clone().unwrap_or_default();
-    Some(value_chart(&[("measured".into(), x, shown)], Some(target), percent))
+    Some(value_chart(
+        &[("measured".into(), x, shown)],
+        Some(target),
+        percent,
+    ))
 }
 
 /// A grouped metric's groups as bars, against the target of an expect that reads it.
