@@ -148,7 +148,7 @@ fn hostile_evidence_is_shown_as_text_in_every_format() {
             }
             "markdown" => {
                 assert!(
-                    text.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"),
+                    text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
                     "markdown"
                 );
                 assert!(text.contains("Blue \\| team"), "markdown: pipes in cells");

@@ -2,9 +2,10 @@
 //! (GitHub-flavoured tables).
 //!
 //! Text from rules and evidence goes through [`esc`], which neutralises Markdown and HTML:
-//! `<`, `>` and `&` become entities, the characters that start emphasis, links, code, tables,
-//! math or mentions are backslash-escaped, and line breaks and control characters cannot
-//! start a new block. Code spans are used only for text that cannot break out of them.
+//! `<`, `>` and `&` become entities; the characters that start emphasis, links and images
+//! (`[`; `(` and `!` mean nothing without it), code, table cells, headings, math or
+//! mentions are backslash-escaped; and line breaks and control characters cannot start a
+//! new block. Code spans are used only for text that cannot break out of them.
 
 use std::fmt::Write as _;
 
@@ -21,7 +22,7 @@ pub fn esc(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '|' | '~' | '#' | '!' | '$' | '@' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '$' | '@' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -685,7 +686,7 @@ mod tests {
     fn metacharacters_are_neutralised() {
         assert_eq!(esc("a|b"), "a\\|b");
         assert_eq!(esc("<script>"), "&lt;script&gt;");
-        assert_eq!(esc("*x* `y` [z](u)"), "\\*x\\* \\`y\\` \\[z\\]\\(u\\)");
+        assert_eq!(esc("*x* `y` [z](u)"), "\\*x\\* \\`y\\` \\[z\\](u)");
         assert_eq!(esc("line\nbreak"), "line break");
         assert_eq!(esc("- item"), "\\- item");
         assert_eq!(code("capa.cycle_time"), "`capa.cycle_time`");
