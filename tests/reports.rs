@@ -147,10 +147,7 @@ fn hostile_evidence_is_shown_as_text_in_every_format() {
                 assert!(!text.contains("<script"), "html");
             }
             "markdown" => {
-                assert!(
-                    text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
-                    "markdown"
-                );
+                assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "markdown");
                 assert!(text.contains("Blue \\| team"), "markdown: pipes in cells");
             }
             "junit" => {

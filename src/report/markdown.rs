@@ -659,8 +659,8 @@ fn inventory(v: &View<'_>, w: &mut String) {
             esc(&e.dataset),
             x.status.label,
             e.rows.map_or("—".to_string(), |r| r.to_string()),
-            e.bytes.map_or("—".to_string(), |b| b.to_string()),
-            e.sha256.as_deref().map_or("—".to_string(), code)
+            x.bytes.map_or("—".to_string(), |b| b.to_string()),
+            x.sha256.map_or("—".to_string(), code)
         );
     }
     let _ = writeln!(w);

@@ -381,7 +381,7 @@ fn observation(report: &RunReport, r: &RequirementReport, uuid: &str) -> Value {
                         e.dataset,
                         e.rows.map_or("-".to_string(), |n| n.to_string()),
                         e.status,
-                        e.sha256.as_deref().unwrap_or("-")
+                        e.sha256.as_deref().filter(|h| !h.is_empty()).unwrap_or("-")
                     ),
                 })
             })

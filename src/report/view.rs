@@ -7,7 +7,7 @@
 //! from rules or evidence.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -319,6 +319,10 @@ pub struct AttestationView<'a> {
 pub struct EvidenceView<'a> {
     /// The file.
     pub e: &'a EvidenceReport,
+    /// Its SHA-256, when the file was read.
+    pub sha256: Option<&'a str>,
+    /// Its size, when the file was read (a failed load reports none).
+    pub bytes: Option<u64>,
     /// Its load status.
     pub status: Badge,
 }
@@ -337,7 +341,7 @@ pub struct Matrix {
 pub struct MatrixRow {
     /// Clause id.
     pub id: String,
-    /// Its title, when every standard that has the clause gives it the same title.
+    /// The title most standards that have the clause give it.
     pub title: Option<String>,
     /// True for a top-level clause (`4`), shown as a band.
     pub top: bool,
@@ -352,7 +356,7 @@ pub struct MatrixCell {
     pub coverage: Badge,
     /// A short mark (`●`).
     pub mark: &'static str,
-    /// The standard's title for the clause, when titles differ across standards.
+    /// The standard's title for the clause, where it differs from the row's.
     pub title: Option<String>,
     /// Requirements and attestations covering it.
     pub by: Vec<String>,
@@ -512,6 +516,10 @@ pub fn build(report: &RunReport) -> View<'_> {
             .evidence
             .iter()
             .map(|e| EvidenceView {
+                sha256: e.sha256.as_deref().filter(|h| !h.is_empty()),
+                bytes: e
+                    .bytes
+                    .filter(|_| e.sha256.as_deref().is_some_and(|h| !h.is_empty())),
                 e,
                 status: Badge {
                     label: match e.status.as_str() {
@@ -699,13 +707,18 @@ fn matrix(report: &RunReport) -> Matrix {
     let rows = rows
         .into_iter()
         .map(|(id, cells)| {
-            let titles: BTreeSet<Option<&str>> = cells.iter().flatten().map(|i| i.title.as_deref()).collect();
-            let unanimous = titles.len() == 1;
-            let title = if unanimous {
-                titles.into_iter().next().flatten().map(str::to_string)
-            } else {
-                None
-            };
+            // The title most standards give the clause (the first, on a tie); a cell shows
+            // its own title only where it differs, so a row reads once, not five times.
+            let mut counts: Vec<(Option<&str>, usize)> = Vec::new();
+            for t in cells.iter().flatten().map(|i| i.title.as_deref()) {
+                match counts.iter_mut().find(|(x, _)| *x == t) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((t, 1)),
+                }
+            }
+            let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+            let common: Option<&str> = counts.iter().find(|(_, n)| *n == best).and_then(|(t, _)| *t);
+            let title = common.map(str::to_string);
             MatrixRow {
                 top: !id.0.contains('.'),
                 cells: cells
@@ -719,7 +732,11 @@ fn matrix(report: &RunReport) -> Matrix {
                                 CoverageKind::Manual => "○",
                                 CoverageKind::Excluded => "–",
                             },
-                            title: if unanimous { None } else { i.title.clone() },
+                            title: if i.title.as_deref() == common {
+                                None
+                            } else {
+                                i.title.clone()
+                            },
                             by: i.requirements.iter().chain(&i.attestations).cloned().collect(),
                         })
                     })
