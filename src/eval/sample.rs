@@ -238,10 +238,15 @@ pub fn sample<'a>(
             let dataset = ctx.program.datasets.get(m.dataset)?;
             let rows = ctx.rows.get(m.dataset).copied().flatten()?;
             let (file, line, index) = ctx.locate(m.dataset, m.row);
-            let key = dataset.key.and_then(|k| {
-                let v = rows.value(k, m.row);
-                (!v.is_none()).then(|| v.to_string())
-            });
+            // A composite key reads as its parts joined with " / ", as in findings.
+            let parts: Vec<String> = dataset
+                .key
+                .iter()
+                .map(|&k| rows.value(k, m.row))
+                .filter(|v| !v.is_none())
+                .map(|v| v.to_string())
+                .collect();
+            let key = (!parts.is_empty()).then(|| parts.join(" / "));
             // Fields no rule reads are not loaded (the loader skips their columns), so
             // they are left out rather than shown as empty.
             let fields = dataset

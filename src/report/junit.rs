@@ -78,10 +78,21 @@ pub fn render(report: &RunReport) -> String {
             ("verdict", s.verdict.label().to_string()),
             ("verdict_reason", s.verdict_reason.clone()),
             (
-                "coverage",
+                "clause_coverage",
+                format!(
+                    "{} automated, {} attested, {} manual of {}",
+                    c.clauses.automated, c.clauses.attested, c.clauses.manual, c.clauses.total
+                ),
+            ),
+            (
+                "control_coverage",
                 format!(
                     "{} automated, {} attested, {} manual, {} excluded of {}",
-                    c.automated, c.attested, c.manual, c.excluded, c.total
+                    c.controls.automated,
+                    c.controls.attested,
+                    c.controls.manual,
+                    c.controls.excluded,
+                    c.controls.total
                 ),
             ),
             ("as_of", report.as_of.clone()),

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::text::clean;
-use super::view::{self, Chart, FindingView, RequirementView, View};
+use super::view::{self, Chart, FindingView, RequirementView, StandardView, View};
 use crate::eval::model::*;
 
 /// Escapes untrusted text for Markdown, in running text or a table cell.
@@ -153,10 +153,9 @@ fn standards(v: &View<'_>, w: &mut String) {
     );
     for st in &v.standards {
         let o = &st.s.outcomes;
-        let c = &st.s.coverage;
         let _ = writeln!(
             w,
-            "| {} | **{}** — {} | {} | {} | {} | {} | {} | {} | {}% of {}: {} automated, {} attested, {} manual{} |",
+            "| {} | **{}** — {} | {} | {} | {} | {} | {} | {} | {} |",
             esc(&st.s.title),
             st.verdict.label,
             esc(&st.s.verdict_reason),
@@ -166,19 +165,41 @@ fn standards(v: &View<'_>, w: &mut String) {
             o.error,
             o.waived,
             o.not_applicable,
-            st.covered_percent,
-            st.in_scope,
-            c.automated,
-            c.attested,
-            c.manual,
-            if c.excluded > 0 {
-                format!(", {} excluded", c.excluded)
-            } else {
-                String::new()
-            }
+            coverage_cell(st),
         );
     }
     let _ = writeln!(w);
+}
+
+/// `clauses 75% (6 of 8), controls 50% (1 of 2)`.
+fn coverage_cell(st: &StandardView<'_>) -> String {
+    let mut s = format!(
+        "clauses {}% ({} of {})",
+        st.clauses.percent, st.clauses.covered, st.clauses.in_scope
+    );
+    if let Some(c) = &st.controls {
+        let _ = write!(s, ", controls {}% ({} of {})", c.percent, c.covered, c.in_scope);
+        if c.counts.excluded > 0 {
+            let _ = write!(s, ", {} excluded by the SoA", c.counts.excluded);
+        }
+    }
+    s
+}
+
+fn coverage_sentence(st: &StandardView<'_>) -> String {
+    let mut s = format!(
+        "{} of its {} clauses ({}%)",
+        st.clauses.covered, st.clauses.in_scope, st.clauses.percent
+    );
+    if let Some(c) = &st.controls {
+        let _ = write!(
+            s,
+            " and {} of its {} controls in scope ({}%)",
+            c.covered, c.in_scope, c.percent
+        );
+    }
+    s.push_str(" have an automated check or an attestation.");
+    s
 }
 
 fn combined(v: &View<'_>, w: &mut String) {
@@ -338,11 +359,22 @@ fn requirement(v: &RequirementView<'_>, w: &mut String) {
     }
     for e in &v.expects {
         let mut facts = Vec::new();
-        if let Some(p) = e.e.population {
-            facts.push(format!("{p} in population"));
-        }
-        if let Some(f) = e.e.failing {
-            facts.push(format!("{f} failing"));
+        if !e.e.failing_groups.is_empty() {
+            facts.push(format!(
+                "{} groups, {} missing the target",
+                e.e.population.unwrap_or(0),
+                e.e.failing.unwrap_or(0)
+            ));
+        } else {
+            if let Some(p) = e.e.population {
+                facts.push(format!("{p} in population"));
+            }
+            if let Some(f) = e.e.failing {
+                facts.push(format!("{f} failing"));
+            }
+            if e.e.waived > 0 {
+                facts.push(format!("{} waived", e.e.waived));
+            }
         }
         if let Some(m) = &e.e.measured {
             facts.push(format!("measured **{}**", esc(m)));
@@ -376,9 +408,10 @@ fn requirement(v: &RequirementView<'_>, w: &mut String) {
     for m in &v.metrics {
         let _ = writeln!(
             w,
-            "- **Metric** {} = **{}** over {} record{}: {}",
+            "- **Metric** {} = **{}**{} over {} record{}: {}",
             code(&m.m.name),
             esc(&m.m.value),
+            lowest(m.m),
             m.m.records,
             plural(m.m.records),
             esc(&m.m.expression)
@@ -402,6 +435,14 @@ fn requirement(v: &RequirementView<'_>, w: &mut String) {
         let _ = writeln!(w, "Waived records ({}):\n", v.waived.len());
         records(&v.waived, true, w);
     }
+}
+
+/// ` (lowest: Sales 50%)` for a grouped metric of percents.
+fn lowest(m: &MetricReport) -> String {
+    m.lowest
+        .as_ref()
+        .map(|g| format!(" (lowest: {} {})", esc(&g.group), esc(&g.value)))
+        .unwrap_or_default()
 }
 
 fn groups(groups: &[GroupValue], chart: Option<&Chart>, indent: &str, w: &mut String) {
@@ -464,12 +505,11 @@ fn per_standard(v: &View<'_>, w: &mut String) {
         );
         let _ = writeln!(
             w,
-            "{} requirement{} serve this standard. Of its {} clauses and controls in scope, {} ({}%) have an automated check or an attestation.\n",
+            "{} requirement{} serve{} this standard. {}\n",
             st.s.requirements.len(),
             plural(st.s.requirements.len()),
-            st.in_scope,
-            st.covered,
-            st.covered_percent
+            if st.s.requirements.len() == 1 { "s" } else { "" },
+            coverage_sentence(st)
         );
         if !st.requirements.is_empty() {
             let _ = writeln!(
@@ -600,10 +640,11 @@ fn metrics(v: &View<'_>, w: &mut String) {
     for m in &v.metrics {
         let _ = writeln!(
             w,
-            "- {} {} = **{}** over {} record{}: {}",
+            "- {} {} = **{}**{} over {} record{}: {}",
             code(m.requirement),
             code(&m.m.name),
             esc(&m.m.value),
+            lowest(m.m),
             m.m.records,
             plural(m.m.records),
             esc(&m.m.expression)

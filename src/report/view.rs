@@ -161,6 +161,10 @@ pub struct StandardView<'a> {
     pub in_scope: usize,
     /// `covered / in_scope` as a whole percent.
     pub covered_percent: u32,
+    /// Clauses (4–10 and subclauses): covered, in scope, percent.
+    pub clauses: CoverageLine,
+    /// Annex controls: covered, in scope, percent (none for a standard without an annex).
+    pub controls: Option<CoverageLine>,
     /// Requirements serving it, in section order.
     pub requirements: Vec<StandardRequirement<'a>>,
     /// Items with an automated check or an attestation.
@@ -171,6 +175,32 @@ pub struct StandardView<'a> {
     pub manual_controls: Vec<&'a CoverageItem>,
     /// Controls the SoA excludes.
     pub excluded: Vec<&'a CoverageItem>,
+}
+
+/// Coverage of one kind of catalog item.
+#[derive(Debug, Serialize)]
+pub struct CoverageLine {
+    /// Items with an automated check or an attestation.
+    pub covered: usize,
+    /// Items not excluded by the SoA.
+    pub in_scope: usize,
+    /// `covered / in_scope` as a whole percent.
+    pub percent: u32,
+    /// The counts.
+    pub counts: CoverageCounts,
+}
+
+impl CoverageLine {
+    fn of(c: &CoverageCounts) -> CoverageLine {
+        let covered = c.automated + c.attested;
+        let in_scope = c.total.saturating_sub(c.excluded);
+        CoverageLine {
+            covered,
+            in_scope,
+            percent: percent(covered, in_scope),
+            counts: c.clone(),
+        }
+    }
 }
 
 /// A requirement as listed under a standard.
@@ -572,13 +602,18 @@ fn requirement_view(r: &RequirementReport) -> RequirementView<'_> {
             }),
         }
     }
-    let failing: usize = r.expects.iter().filter_map(|e| e.failing).sum();
-    let cited_or_waived = r.findings.len() + r.waived_records.len();
-    let uncited = if r.expects.iter().any(|e| e.truncated) {
-        failing.saturating_sub(cited_or_waived)
-    } else {
-        0
-    };
+    // Failing records beyond `--max-findings`: per expect on records (an expect on a
+    // grouped metric counts groups, whose records are cited in full).
+    let uncited: usize = r
+        .expects
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.truncated && e.failing_groups.is_empty())
+        .map(|(i, e)| {
+            let cited = r.findings.iter().filter(|f| f.expect == i).count();
+            e.failing.unwrap_or(0).saturating_sub(e.waived + cited)
+        })
+        .sum();
     RequirementView {
         anchor: anchor(&r.id),
         outcome: outcome_badge(r.outcome),
@@ -638,6 +673,8 @@ fn standard_view<'a>(s: &'a StandardReport, sections: &[Section<'a>]) -> Standar
         covered,
         in_scope,
         covered_percent: percent(covered, in_scope),
+        clauses: CoverageLine::of(&s.coverage.clauses),
+        controls: (s.coverage.controls.total > 0).then(|| CoverageLine::of(&s.coverage.controls)),
         requirements,
         covered_items: items
             .iter()
