@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod init;
 mod run;
+mod sample;
 mod test;
 
 use std::io::IsTerminal;
@@ -60,6 +61,9 @@ pub enum Command {
     /// Rewrite rule files in the canonical layout; `--check` prints a diff instead and exits 1
     /// if anything would change.
     Fmt(fmt::FmtArgs),
+    /// Draw a reproducible random sample of the records a requirement examined, for an
+    /// auditor to test by hand.
+    Sample(sample::SampleArgs),
     /// Print the documentation of a diagnostic code (`auditready explain-code C105`).
     ExplainCode {
         /// The code, like `C105`.
@@ -96,6 +100,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&args, color),
         Command::Init(args) => init::run(&args),
         Command::Fmt(args) => fmt::run(&args, color),
+        Command::Sample(args) => sample::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };
     exit.into()

@@ -9,6 +9,7 @@ pub mod memory;
 pub mod model;
 mod readiness;
 pub mod requirement;
+pub mod sample;
 mod tables;
 pub mod trace;
 

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::Exit;
 use crate::check::{self, CheckOptions};
 use crate::diagnostic::{self, Diagnostic};
-use crate::report::diagnostics;
+use crate::report::{diagnostics, sarif};
 use crate::source::SourceMap;
 use crate::{project, syntax};
 
@@ -38,6 +38,8 @@ pub enum DiagnosticFormat {
     Json,
     /// GitHub Actions workflow commands (inline annotations).
     Github,
+    /// A SARIF 2.1.0 log, for code-scanning dashboards.
+    Sarif,
 }
 
 /// The result of reading, parsing and checking a rule project.
@@ -122,6 +124,13 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
                 .map(|r| format!("{}/", r.display()))
                 .unwrap_or_default();
             diagnostics::render_github(&checked.diagnostics, &checked.sources, &prefix, &mut out)
+        }
+        DiagnosticFormat::Sarif => {
+            let base = match rules.as_slice() {
+                [one] => sarif::RulesBase::Dir(one.display().to_string()),
+                _ => sarif::RulesBase::Several,
+            };
+            sarif::render(&checked.diagnostics, &checked.sources, &base, &mut out)
         }
     };
     if written.is_err() {

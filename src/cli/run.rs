@@ -130,7 +130,10 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
         },
     );
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let bytes = report::render(&report, args.format, color && to_terminal);
+    let bytes = report::render(&report, args.format, color && to_terminal).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Error
+    })?;
     common::write_output(args.output.as_deref(), &bytes)?;
     Ok(gate(&report, args.fail_on, args.require_coverage))
 }

@@ -110,7 +110,7 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
     let title_width = report
         .standards
         .iter()
-        .map(|st| st.title.chars().count())
+        .map(|st| clean(&st.title).chars().count())
         .max()
         .unwrap_or(8)
         .max(8);
@@ -135,7 +135,7 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
         let _ = writeln!(
             w,
             "{:<title_width$}  {verdict}{}  {:>4} {:>4} {:>4} {:>4} {:>4} {:>4}  {:<7}  {controls}",
-            st.title,
+            clean(&st.title),
             " ".repeat(pad),
             o.pass,
             o.fail,
@@ -248,7 +248,11 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
     let _ = writeln!(
         w,
         "    {}",
-        s.dim(&format!("{}{owner} · {}", r.clauses.join(", "), r.defined_at))
+        s.dim(&format!(
+            "{}{owner} · {}",
+            r.clauses.join(", "),
+            clean(&r.defined_at)
+        ))
     );
     for e in r.expects.iter().filter(|e| e.outcome == r.outcome) {
         if let (Some(m), Some(t)) = (&e.measured, &e.target) {
@@ -265,7 +269,7 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
                 w,
                 "    • {}: {} ({} records){}",
                 clean(&g.group),
-                g.value,
+                clean(&g.value),
                 g.records,
                 e.target
                     .as_ref()
@@ -359,17 +363,24 @@ fn metrics(report: &RunReport, s: Style, w: &mut String) {
     let _ = writeln!(w, "{}", s.bold("METRICS FOR THE MANAGEMENT REVIEW"));
     for (r, m) in informational {
         if m.groups.is_empty() {
-            let _ = writeln!(w, "  {}.{} = {} ({} records)", r.id, m.name, m.value, m.records);
+            let _ = writeln!(
+                w,
+                "  {}.{} = {} ({} records)",
+                r.id,
+                m.name,
+                clean(&m.value),
+                m.records
+            );
         } else {
             let groups: Vec<String> = m
                 .groups
                 .iter()
-                .map(|g| format!("{} {}", clean(&g.group), g.value))
+                .map(|g| format!("{} {}", clean(&g.group), clean(&g.value)))
                 .collect();
             let lowest = m
                 .lowest
                 .as_ref()
-                .map(|g| format!(" (lowest: {} {})", clean(&g.group), g.value))
+                .map(|g| format!(" (lowest: {} {})", clean(&g.group), clean(&g.value)))
                 .unwrap_or_default();
             let _ = writeln!(w, "  {}.{}: {}{lowest}", r.id, m.name, groups.join(", "));
         }
