@@ -142,7 +142,7 @@ impl<'a> Checker<'a> {
 
     /// A param declaration: its value must be a constant.
     fn param(&mut self, p: &ast::Param) -> Option<program::Param> {
-        let (value, ty) = self.constant(&p.value)?;
+        let (value, ty) = self.constant(&p.value, "a param's value")?;
         Some(program::Param {
             name: p.name.name.clone(),
             ty,
@@ -153,11 +153,12 @@ impl<'a> Checker<'a> {
     }
 
     /// Evaluates a constant expression: a literal, a negated literal, or a list of text.
-    fn constant(&mut self, e: &ast::Expr) -> Option<(Value<'static>, Type)> {
+    /// A constant expression's value; `what` names what needs it (`a param's value`).
+    fn constant(&mut self, e: &ast::Expr, what: &str) -> Option<(Value<'static>, Type)> {
         let result = constant_value(e);
         if result.is_none() {
             self.error(
-                Diagnostic::new(Code::C213, "a param's value must be a constant")
+                Diagnostic::new(Code::C213, format!("{what} must be a constant"))
                     .with_primary(e.span, "not a constant")
                     .with_help("write a literal such as `30d`, `95%`, `\"Closed\"` or `[\"A\", \"B\"]`; compute derived values in a metric"),
             );
@@ -186,7 +187,7 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             };
-            let Some((value, ty)) = self.constant(&o.value) else {
+            let Some((value, ty)) = self.constant(&o.value, "an override's value") else {
                 continue;
             };
             let Some(param) = self.program.params.get(index) else {
@@ -246,7 +247,9 @@ impl<'a> Checker<'a> {
     fn finish(mut self) -> Program {
         for (d, used) in self.program.datasets.iter_mut().zip(&self.used_fields) {
             for (f, used) in d.spec.fields.iter_mut().zip(used) {
-                f.used = *used || f.key;
+                // A key is cited in findings, and `required` is a promise about the
+                // export that holds whether or not a rule reads the field.
+                f.used = *used || f.key || f.required;
             }
             if let Some(fresh) = d.freshness {
                 if let Some(f) = d.spec.fields.get_mut(fresh.field) {

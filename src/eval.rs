@@ -316,7 +316,9 @@ fn statements_of_applicability(ctx: &RunContext<'_>) -> Soa {
             let Value::Text(control) = control else {
                 continue;
             };
-            let applicable = matches!(rows.value(a.applicable, r), Value::Bool(true));
+            // Only an explicit "not applicable" excludes a control: an empty cell is not
+            // a justification, so the control stays in scope (fail closed).
+            let applicable = !matches!(rows.value(a.applicable, r), Value::Bool(false));
             let justification = a.justification.and_then(|j| match rows.value(j, r) {
                 Value::Text(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
                 _ => None,
@@ -722,8 +724,11 @@ fn message(r: &RequirementReport) -> String {
         Outcome::NotApplicable => r.not_applicable.clone().unwrap_or_default(),
         Outcome::Fail | Outcome::NoEvidence => {
             let mut parts = Vec::new();
-            for e in r.expects.iter().filter(|e| e.outcome == r.outcome) {
-                parts.push(expect_summary(e, r.outcome));
+            // Every expect that did not pass, missing evidence first.
+            for outcome in [Outcome::NoEvidence, Outcome::Fail] {
+                for e in r.expects.iter().filter(|e| e.outcome == outcome) {
+                    parts.push(expect_summary(e, outcome));
+                }
             }
             parts.join("; ")
         }

@@ -66,6 +66,11 @@ pub const MAX_XLSX_BYTES: u64 = 256 << 20;
 /// Largest JSON file with a `records` path accepted, in bytes.
 pub const MAX_JSON_DOCUMENT_BYTES: u64 = 2 << 30;
 
+/// Checks a date format as the loader will read it: `Ok` or why it cannot be used.
+pub fn validate_date_format(format: &str) -> Result<(), String> {
+    datetime::DateFormat::compile(format).map(|_| ())
+}
+
 /// Progress of long loads (the CLI draws a progress bar through it).
 pub trait LoadObserver {
     /// Loading of `dataset` started; its file has `bytes` bytes.

@@ -19,7 +19,11 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
             diags.push(
                 Diagnostic::new(
                     Code::S006,
-                    format!("rules directory `{}` does not exist", dir.display()),
+                    if dir.exists() {
+                        format!("`{}` is a file, not a rules directory", dir.display())
+                    } else {
+                        format!("rules directory `{}` does not exist", dir.display())
+                    },
                 )
                 .with_help("pass the folder that holds your `*.rules` files with `--rules DIR`"),
             );

@@ -151,7 +151,7 @@ fn run_test(program: &Program, sources: &SourceMap, t: &TestCase) -> TestResult 
                         let mut row = vec![Value::None; d.fields.len()];
                         for (f, v) in cells {
                             if let Some(slot) = row.get_mut(*f) {
-                                *slot = v.clone();
+                                *slot = as_loaded(v);
                             }
                         }
                         row
@@ -267,6 +267,17 @@ fn load_csv(spec: &evidence::DatasetSpec, text: &str, dir: &Path) -> Result<Tabl
     }
     let _ = std::fs::write(&target, text);
     evidence::load(spec, dir, &NoProgress)
+}
+
+/// A test value as the loader would produce it from an export: empty text and empty lists
+/// are none there, so they are here too (tests and real runs must agree).
+fn as_loaded(v: &Value<'static>) -> Value<'static> {
+    match v {
+        Value::List(items) if items.is_empty() => Value::None,
+        Value::Text(t) if t.trim().is_empty() => Value::None,
+        Value::Text(t) if t.trim().len() != t.len() => Value::Text(t.trim().to_string().into()),
+        other => other.clone(),
+    }
 }
 
 /// Equality for metric expectations: numbers within a relative 1e-9, else exact.

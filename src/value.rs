@@ -213,13 +213,15 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i32 {
     (era * 146_097 + doe - 719_468) as i32
 }
 
-/// Number of days in a month of the proleptic Gregorian calendar.
+/// Number of days in a month of the proleptic Gregorian calendar; 0 for a month that is
+/// not 1–12.
 pub fn days_in_month(y: i32, m: u32) -> u32 {
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => 0,
     }
 }
 

@@ -15,12 +15,6 @@ const TYPE_NAMES: &[&str] = &[
     "text", "int", "number", "bool", "date", "datetime", "duration", "percent", "list",
 ];
 
-/// Conversion specifiers accepted in date formats (after `%`, with an optional `-` flag).
-const FORMAT_SPECIFIERS: &[&str] = &[
-    "Y", "y", "m", "d", "e", "b", "B", "h", "H", "I", "M", "S", "p", "f", ".f", "z", ":z", "Z", "T", "F",
-    "D", "j", "a", "A", "%",
-];
-
 impl Checker<'_> {
     pub(super) fn dataset(&mut self, d: &ast::Dataset) -> Dataset {
         let mut spec = DatasetSpec {
@@ -303,8 +297,8 @@ impl Checker<'_> {
                             ast::DurationUnit::Seconds => DurationUnit::Seconds,
                             ast::DurationUnit::Minutes => DurationUnit::Minutes,
                             ast::DurationUnit::Hours => DurationUnit::Hours,
-                            // Weeks are rare in exports; read them as seven days each.
-                            ast::DurationUnit::Days | ast::DurationUnit::Weeks => DurationUnit::Days,
+                            ast::DurationUnit::Days => DurationUnit::Days,
+                            ast::DurationUnit::Weeks => DurationUnit::Weeks,
                         });
                     } else {
                         self.invalid(
@@ -398,10 +392,10 @@ impl Checker<'_> {
     }
 
     fn date_format(&mut self, s: &ast::StringLit) {
-        if let Err(problem) = validate_date_format(&s.value) {
+        if let Err(problem) = crate::evidence::validate_date_format(&s.value) {
             self.invalid(
                 s.span,
-                &format!("date format `{}` {problem}", s.value),
+                &format!("date format `{}` cannot be used: {problem}", s.value),
                 "use strftime specifiers such as `%d/%m/%Y %H:%M`, `%d/%b/%y %-I:%M %p` or `%Y-%m-%dT%H:%M:%S%.f%z`",
             );
         }
@@ -412,37 +406,19 @@ fn values(list: &[ast::StringLit]) -> Vec<String> {
     list.iter().map(|s| s.value.clone()).collect()
 }
 
-/// Checks that every `%` in a date format introduces a known specifier.
-pub fn validate_date_format(format: &str) -> Result<(), String> {
-    if format.is_empty() {
-        return Err("is empty".into());
-    }
-    let mut rest = format;
-    while let Some(i) = rest.find('%') {
-        let after = rest.get(i + 1..).unwrap_or("");
-        let after = after.strip_prefix(['-', '_', '0']).unwrap_or(after);
-        let Some(spec) = FORMAT_SPECIFIERS
-            .iter()
-            .filter(|s| after.starts_with(**s))
-            .max_by_key(|s| s.len())
-        else {
-            let shown: String = after.chars().next().map(String::from).unwrap_or_default();
-            return Err(format!("has an unknown specifier `%{shown}`"));
-        };
-        rest = after.get(spec.len()..).unwrap_or("");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::validate_date_format;
+    use crate::evidence::validate_date_format;
 
     #[test]
-    fn date_formats_are_validated() {
+    fn date_formats_are_validated_as_the_loader_reads_them() {
         assert!(validate_date_format("%d/%b/%y %-I:%M %p").is_ok());
-        assert!(validate_date_format("%Y-%m-%dT%H:%M:%S%.f%:z").is_ok());
+        assert!(validate_date_format("%Y-%m-%dT%H:%M:%S%.f%z").is_ok());
         assert!(validate_date_format("%Q").is_err());
         assert!(validate_date_format("%").is_err());
+        assert!(
+            validate_date_format("%I:%M").is_err(),
+            "12-hour clock without AM/PM"
+        );
     }
 }

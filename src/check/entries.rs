@@ -719,7 +719,7 @@ impl Checker<'_> {
 
     /// A constant of an expected type (ints widen to numbers).
     fn typed_constant(&mut self, e: &ast::Expr, ty: Type) -> Option<Value<'static>> {
-        let (value, actual) = self.constant(e)?;
+        let (value, actual) = self.constant(e, "a value in a test")?;
         match coerce(value, actual, ty) {
             Some(v) => Some(v),
             None => {

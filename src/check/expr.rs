@@ -134,6 +134,21 @@ impl Checker<'_> {
                 texpr(TKind::Unary(*op, Box::new(inner)), ty, span)
             }
             ExprKind::Binary(op, l, r) => {
+                let is_none = |e: &ast::Expr| matches!(e.kind, ExprKind::Literal(Literal::None));
+                if matches!(op, BinaryOp::Eq | BinaryOp::Ne) && (is_none(l) || is_none(r)) {
+                    let test = if *op == BinaryOp::Eq {
+                        "is none"
+                    } else {
+                        "is not none"
+                    };
+                    self.diags.push(
+                        Diagnostic::new(Code::C305, format!("`{}` with `none` is never true", op.as_str()))
+                            .with_primary(span, "compares with none")
+                            .with_help(format!(
+                                "a comparison with an empty value is unknown; write `… {test}`"
+                            )),
+                    );
+                }
                 let l = self.expr(l, scope, env, false);
                 let r = self.expr(r, scope, env, false);
                 self.binary(*op, l, r, span)

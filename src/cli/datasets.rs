@@ -24,6 +24,9 @@ pub struct DatasetsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+    /// Date freshness is judged on (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
 }
 
 /// Text for people, JSON for tools.
@@ -71,11 +74,15 @@ pub fn run(args: &DatasetsArgs, color: bool) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
+    let as_of = match common::as_of(args.as_of.as_deref()) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
     let evidence = match common::load_evidence(&project.program, &args.evidence, true) {
         Ok(e) => e,
         Err(exit) => return exit,
     };
-    let entries = entries(&project.program, &evidence);
+    let entries = entries(&project.program, &evidence, as_of);
     let output = match args.format {
         ListFormat::Json => serde_json::to_string_pretty(&entries)
             .map(|s| s + "\n")
@@ -92,7 +99,7 @@ pub fn run(args: &DatasetsArgs, color: bool) -> Exit {
     }
 }
 
-fn entries(program: &Program, evidence: &common::Evidence) -> Vec<DatasetEntry> {
+fn entries(program: &Program, evidence: &common::Evidence, as_of: i64) -> Vec<DatasetEntry> {
     program
         .datasets
         .iter()
@@ -151,6 +158,32 @@ fn entries(program: &Program, evidence: &common::Evidence) -> Vec<DatasetEntry> 
                     entry.notes = f.notes.clone();
                     if table.rows() == 0 {
                         entry.status = "empty";
+                    } else if let Some(fresh) = d.freshness {
+                        let newest = (0..table.rows())
+                            .filter_map(|r| match table.value(fresh.field, r) {
+                                crate::value::Value::DateTime(t) => Some(t),
+                                crate::value::Value::Date(day) => Some(crate::value::date_to_micros(day)),
+                                _ => None,
+                            })
+                            .max();
+                        let field = d.fields.get(fresh.field).map_or("?", |f| f.name.as_str());
+                        match newest {
+                            Some(t) if as_of - t <= fresh.within => {}
+                            Some(t) => {
+                                entry.status = "stale";
+                                entry.error = Some(format!(
+                                    "the newest `{field}` is {} ({} before the as-of date); the rules require {}",
+                                    crate::value::format_datetime(t),
+                                    crate::value::format_duration(as_of - t),
+                                    crate::value::format_duration(fresh.within)
+                                ));
+                                entry.help = Some("export it again: an audit on an old export proves nothing about today".into());
+                            }
+                            None => {
+                                entry.status = "stale";
+                                entry.error = Some(format!("no record has a `{field}`, so the export's age is unknown"));
+                            }
+                        }
                     }
                 }
                 Some(Err(e)) => {

@@ -85,7 +85,7 @@ codes! {
     /// What: a literal cannot be represented: an impossible date, a number out of range,
     /// a duration that overflows, an unknown escape.
     /// Why: a silently wrong constant would change verdicts.
-    /// Example: `2026-02-30`, `99999999999999999999`, `"\q"`.
+    /// Example: `2026-02-30`, `99999999999999999999`, `"\u{110000}"`.
     S005 = Error, "invalid literal";
     /// What: the rules directory or a rule file cannot be read.
     /// Why: a missing rule file would silently drop requirements.
@@ -158,7 +158,7 @@ codes! {
     /// Example: a requirement with only `metric` lines.
     C114 = Error, "requirement without expect";
     /// What: a dataset option or field option is invalid: unknown time zone, bad
-    /// delimiter, a date format on a text field, two key fields.
+    /// delimiter, a date format on a text field, a format the loader cannot read.
     /// Why: the loader must know exactly how to read the export.
     /// Example: `timezone "Europe/Helsinky"`.
     C115 = Error, "invalid dataset declaration";
@@ -222,8 +222,9 @@ codes! {
     /// Why: only quantifier variables over datasets have fields.
     /// Example: `capa_max_days.value`.
     C212 = Error, "not a record";
-    /// What: a param's value is not a constant.
-    /// Why: params are the organisation's targets; they are fixed before evaluation.
+    /// What: a param's value, an override or a value in a rule test is not a constant.
+    /// Why: params are the organisation's targets and test records are data; both are fixed
+    /// before evaluation.
     /// Example: `param cutoff = as_of - 30d`.
     C213 = Error, "param not constant";
 
@@ -239,6 +240,12 @@ codes! {
     /// Why: an expired waiver no longer applies; the records it covered fail again.
     /// Example: `expires 2026-01-31` checked on 2026-11-22.
     C303 = Warning, "expired waiver";
+
+    /// What: a value is compared with `none` using `==` or `!=`.
+    /// Why: a comparison with an empty value is unknown, so it never holds: every record
+    /// would fail (or never match). Empty values are tested with `is none`.
+    /// Example: `c.owner == none` (write `c.owner is none`).
+    C305 = Warning, "comparison with none";
 
     /// What: the evidence directory does not exist or cannot be read.
     /// Why: nothing can be evaluated without evidence; this never passes.
@@ -328,7 +335,7 @@ codes! {
     /// What: a dataset's newest record is older than its declared freshness allows.
     /// Why: an audit on last year's export proves nothing about today.
     /// Example: `freshness published within 7d` and the newest event is 40 days old.
-    R502 = Error, "stale evidence";
+    R502 = Warning, "stale evidence";
     /// What: a waiver expired before the evaluation date and did not apply.
     /// Why: the records it covered count as failures again.
     /// Example: a waiver with `expires 2026-09-30` evaluated as of 2026-11-22.

@@ -139,7 +139,10 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
             slots(outer, &mut so, &mut qo);
             let inner_only = !si.is_empty() && si.iter().all(|s| *s == slot) && !qi;
             let outer_only = so.iter().all(|s| *s < slot) && !qo;
-            if inner_only && outer_only {
+            // `contains` is list membership only when the inner side is a list; on text it
+            // is a substring test, which an index of whole values cannot answer.
+            let indexable = *op == BinaryOp::Eq || inner.ty == crate::value::Type::List;
+            if inner_only && outer_only && indexable {
                 return Some(JoinPlan {
                     dataset,
                     inner_key: (*inner).clone(),

@@ -86,7 +86,7 @@ pub struct RunReport {
     pub as_of: String,
     /// Standards in scope (from `--standard`, or all).
     pub scope: Vec<String>,
-    /// Params that differ from the rule files' values (`--param`).
+    /// Every `--param` given on the command line, with the rule files' value and the one used.
     pub param_overrides: Vec<ParamOverride>,
     /// One entry per standard in scope.
     pub standards: Vec<StandardReport>,
@@ -450,7 +450,7 @@ pub struct WaiverReport {
     pub approved_on: Option<String>,
     /// Last day it applies.
     pub expires: String,
-    /// `active`, `expired` or `unused`.
+    /// `applied`, `expired` or `unused`.
     pub status: WaiverStatus,
     /// Records it removed from failures.
     pub applied_to: Vec<String>,
@@ -507,7 +507,7 @@ pub struct EvidenceReport {
     pub dataset: String,
     /// Path relative to the evidence directory.
     pub file: String,
-    /// `loaded`, `error`, `missing`, `stale`, `empty`.
+    /// `loaded`, `stale`, `empty`, `error` (the file is missing or does not load) or `not loaded`.
     pub status: String,
     /// Records loaded.
     pub rows: Option<usize>,

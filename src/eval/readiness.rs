@@ -79,6 +79,13 @@ fn verdict(serving: &[&RequirementReport]) -> (Verdict, String) {
     if observations > 0 {
         parts.push(plural(observations, "observation", "observations"));
     }
+    // A standard that no requirement checks has shown nothing: it is not ready.
+    if serving.is_empty() {
+        return (
+            Verdict::NotReady,
+            "no requirement serves this standard".to_string(),
+        );
+    }
     let verdict = if major + errors + missing > 0 {
         Verdict::NotReady
     } else if minor + observations > 0 {
@@ -272,7 +279,7 @@ pub(super) fn combined(program: &Program, requirements: &[RequirementReport], sc
             }
         }
         if serves.len() >= 2 {
-            // Catalog order, not alphabetical: iso9001 before iso27001 as declared.
+            // The order the catalogs are declared in (rule files are read in path order).
             let order = |sid: &str| {
                 program
                     .standards

@@ -52,13 +52,15 @@ pub struct FailingRecord {
 }
 
 impl Evaluated<'_> {
-    /// The outcome before waivers: error, then fail, then no evidence, then pass.
+    /// The outcome before waivers: error, then no evidence, then fail, then pass. Missing
+    /// evidence outranks a failure: a failure in one expect must not hide that another
+    /// could not be checked (it would let a minor failure pass the gate).
     pub fn outcome(&self) -> Outcome {
         if !self.errors.is_empty() {
             return Outcome::Error;
         }
         let outcomes: Vec<Outcome> = self.expects.iter().map(|e| e.outcome).collect();
-        for o in [Outcome::Error, Outcome::Fail, Outcome::NoEvidence] {
+        for o in [Outcome::Error, Outcome::NoEvidence, Outcome::Fail] {
             if outcomes.contains(&o) {
                 return o;
             }

@@ -682,3 +682,106 @@ requirement continuity.aligned {
         }
     }
 }
+
+#[test]
+fn substring_contains_in_a_nested_filter_is_not_a_join() {
+    let rules = r#"
+dataset docs "Documents" {
+  source "grc/documents.csv"
+  field id    : text key
+  field title : text
+}
+param required_items = ["[ISO 9001 4.3]", "[ISO 27001 4.3]"]
+requirement docs.present {
+  title    "Every required document is in the register"
+  clauses  iso9001:10.2
+  severity major
+  expect   all t in required_items: any d in docs where d.title contains t: true
+}
+requirement docs.not_draft {
+  title    "No required document is only a draft"
+  clauses  iso9001:10.2
+  severity major
+  expect   all t in required_items: no d in docs where d.title contains t: d.id == "DRAFT"
+}
+"#;
+    let f = fixture(rules);
+    assert!(
+        join::JoinPlans::build(&f.program).is_empty(),
+        "substring tests cannot use an index"
+    );
+    let docs = vec![
+        vec![text("D1"), text("Scope statement [ISO 9001 4.3]")],
+        vec![text("DRAFT"), text("Scope statement [ISO 27001 4.3] (draft)")],
+    ];
+    let report = f.run(&[("docs", docs)], "2026-11-22");
+    assert_eq!(req(&report, "docs.present").outcome, Outcome::Pass);
+    let drafts = req(&report, "docs.not_draft");
+    assert_eq!(drafts.outcome, Outcome::Fail);
+    assert_eq!(drafts.findings[0].key.as_deref(), Some("[ISO 27001 4.3]"));
+}
+
+#[test]
+fn an_empty_applicable_cell_does_not_exclude_a_control() {
+    let rules = r#"
+dataset soa "SoA" {
+  source "grc/soa.csv"
+  field control    : text key
+  field applicable : bool
+}
+dataset changes "Changes" {
+  source "servicenow/change.csv"
+  field number   : text key
+  field reviewed : bool
+}
+applicability iso27001 {
+  dataset    soa
+  control    control
+  applicable applicable
+}
+requirement change.security_review {
+  title    "Security-relevant changes are reviewed"
+  clauses  iso27001:A.8.32
+  severity major
+  expect   all c in changes: c.reviewed
+}
+"#;
+    let f = fixture(rules);
+    let soa = vec![vec![text("A.8.32"), Value::None]];
+    let changes = vec![vec![text("CHG1"), Value::Bool(false)]];
+    let report = f.run(&[("soa", soa), ("changes", changes)], "2026-11-22");
+    assert_eq!(req(&report, "change.security_review").outcome, Outcome::Fail);
+}
+
+#[test]
+fn a_failure_does_not_hide_missing_evidence_and_a_waiver_does_not_cover_it() {
+    let rules = r#"
+dataset capa "Jira CAPA" {
+  source "jira/capa.csv"
+  field key    : text key
+  field status : text
+  field owner  : text
+}
+requirement capa.owned {
+  title    "Open CAPAs have an owner, closed ones a status"
+  clauses  iso27001:10.2
+  severity minor
+  expect   all c in capa where c.status == "Open": c.owner is not none
+  expect   all c in capa where c.status == "Verified": c.owner is not none
+}
+waiver W-1 {
+  requirement capa.owned
+  records     "C1"
+  reason      "Owner left"
+  approved_by "Quality manager"
+  expires     2027-01-31
+}
+"#;
+    let f = fixture(rules);
+    let capa = vec![vec![text("C1"), text("Open"), Value::None]];
+    let report = f.run(&[("capa", capa)], "2026-11-22");
+    let r = req(&report, "capa.owned");
+    assert_eq!(r.outcome, Outcome::NoEvidence, "{}", r.message);
+    assert!(r.message.contains("no record matches"), "{}", r.message);
+    assert_eq!(report.standards[0].verdict, Verdict::NotReady);
+}

@@ -69,6 +69,8 @@ pub enum DurationUnit {
     Hours,
     /// 24-hour days.
     Days,
+    /// Seven-day weeks.
+    Weeks,
 }
 
 impl DurationUnit {
@@ -80,6 +82,7 @@ impl DurationUnit {
             DurationUnit::Minutes => MICROS_PER_MINUTE,
             DurationUnit::Hours => MICROS_PER_HOUR,
             DurationUnit::Days => MICROS_PER_DAY,
+            DurationUnit::Weeks => 7 * MICROS_PER_DAY,
         }
     }
 
@@ -90,6 +93,7 @@ impl DurationUnit {
             DurationUnit::Minutes => "minutes",
             DurationUnit::Hours => "hours",
             DurationUnit::Days => "days",
+            DurationUnit::Weeks => "weeks",
         }
     }
 }
@@ -143,7 +147,7 @@ pub struct FieldSpec {
     /// CSV/xlsx: column name and aliases tried in order; JSON: paths such as
     /// `target[0].alternateId`, tried in order until one is present in the record.
     pub from: Vec<String>,
-    /// The record's id, cited in findings (at most one per dataset).
+    /// Part of the record's id, cited in findings (several key fields form a composite id).
     pub key: bool,
     /// An empty value is a load error.
     pub required: bool,
