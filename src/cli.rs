@@ -10,6 +10,7 @@ mod init;
 mod run;
 mod sample;
 mod test;
+mod timings;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

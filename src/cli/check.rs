@@ -54,11 +54,30 @@ pub struct Checked {
 
 /// Reads, parses and checks the rule directories.
 pub fn load_and_check(rules: &[PathBuf], options: CheckOptions) -> Checked {
+    load_and_check_timed(rules, options, None)
+}
+
+/// [`load_and_check`], recording how long reading, parsing and checking took.
+pub fn load_and_check_timed(
+    rules: &[PathBuf],
+    options: CheckOptions,
+    mut timings: Option<&mut super::timings::Timings>,
+) -> Checked {
+    let mut lap = std::time::Instant::now();
+    let mut record = |name: &'static str| {
+        if let Some(t) = timings.as_deref_mut() {
+            t.stage(name, lap.elapsed());
+        }
+        lap = std::time::Instant::now();
+    };
     let (sources, mut diags) = project::load_rules(rules);
+    record("read rules");
     let (files, parse_diags) = syntax::parse_all(&sources);
+    record("parse");
     diags.extend(parse_diags);
     let parse_failed = diags.iter().any(Diagnostic::is_error);
     let (program, check_diags) = check::check(&files, options);
+    record("check");
     // After syntax errors, checker errors about the missing parts would only repeat them.
     if parse_failed {
         diags.extend(

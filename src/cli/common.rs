@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use super::Exit;
-use super::check::{Checked, load_and_check};
+use super::check::Checked;
 use crate::check::{CheckOptions, Program, coerce, constant_value, example_of};
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::eval::{DatasetInput, FileFacts, Located};
@@ -32,6 +32,17 @@ pub fn load_project(
     color: bool,
     show_warnings: bool,
 ) -> Result<Project, Exit> {
+    load_project_timed(rules, today, color, show_warnings, None)
+}
+
+/// [`load_project`], recording stage timings.
+pub fn load_project_timed(
+    rules: &[PathBuf],
+    today: i32,
+    color: bool,
+    show_warnings: bool,
+    timings: Option<&mut super::timings::Timings>,
+) -> Result<Project, Exit> {
     let rules = if rules.is_empty() {
         super::default_rules()
     } else {
@@ -41,7 +52,7 @@ pub fn load_project(
         sources,
         program,
         diagnostics: diags,
-    } = load_and_check(&rules, CheckOptions { today: Some(today) });
+    } = super::check::load_and_check_timed(&rules, CheckOptions { today: Some(today) }, timings);
     let shown: Vec<Diagnostic> = diags
         .into_iter()
         .filter(|d| d.is_error() || (show_warnings && d.code != Code::C303))
@@ -184,6 +195,16 @@ fn describe_delimiter(b: u8) -> String {
 
 /// Loads every dataset the program declares from the evidence directory.
 pub fn load_evidence(program: &Program, dir: &Path, progress: bool) -> Result<Evidence, Exit> {
+    load_evidence_timed(program, dir, progress, None)
+}
+
+/// [`load_evidence`], recording each dataset's load time.
+pub fn load_evidence_timed(
+    program: &Program,
+    dir: &Path,
+    progress: bool,
+    timings: Option<&super::timings::Timings>,
+) -> Result<Evidence, Exit> {
     if !dir.is_dir() {
         eprintln!(
             "error[{}]: evidence directory `{}` does not exist or is not a directory; pass the folder of exports with --evidence DIR",
@@ -193,7 +214,7 @@ pub fn load_evidence(program: &Program, dir: &Path, progress: bool) -> Result<Ev
         return Err(Exit::Error);
     }
     let specs: Vec<evidence::DatasetSpec> = program.datasets.iter().map(|d| d.spec.clone()).collect();
-    let observer = Progress::new(progress && std::io::stderr().is_terminal());
+    let observer = Progress::new(progress && std::io::stderr().is_terminal(), timings);
     let tables = evidence::load_all(&specs, dir, &observer);
     observer.done();
     Ok(Evidence { tables })
@@ -217,16 +238,17 @@ pub fn load_diagnostic(e: &LoadError, program: &Program, dataset: usize) -> Diag
 
 /// A progress bar over the bytes of every evidence file, on stderr, only on a terminal
 /// and only for loads big enough to take a moment.
-struct Progress {
+struct Progress<'t> {
     bar: Option<indicatif::ProgressBar>,
     done: Mutex<HashMap<String, u64>>,
+    timings: Option<&'t super::timings::Timings>,
 }
 
 /// Loads smaller than this finish before a bar would be worth drawing.
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
-impl Progress {
-    fn new(enabled: bool) -> Progress {
+impl<'t> Progress<'t> {
+    fn new(enabled: bool, timings: Option<&'t super::timings::Timings>) -> Progress<'t> {
         let bar = enabled.then(|| {
             let bar =
                 indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr());
@@ -240,6 +262,7 @@ impl Progress {
         Progress {
             bar,
             done: Mutex::new(HashMap::new()),
+            timings,
         }
     }
 
@@ -250,8 +273,11 @@ impl Progress {
     }
 }
 
-impl LoadObserver for Progress {
+impl LoadObserver for Progress<'_> {
     fn started(&self, dataset: &str, bytes: u64) {
+        if let Some(t) = self.timings {
+            t.dataset_started(dataset);
+        }
         if let Some(bar) = &self.bar {
             bar.inc_length(bytes);
             if bar.length().unwrap_or(0) < PROGRESS_MIN_BYTES {
@@ -270,7 +296,11 @@ impl LoadObserver for Progress {
         }
     }
 
-    fn finished(&self, _dataset: &str) {}
+    fn finished(&self, dataset: &str) {
+        if let Some(t) = self.timings {
+            t.dataset_finished(dataset);
+        }
+    }
 }
 
 /// Writes output to a file atomically (a temporary file in the same directory, then a

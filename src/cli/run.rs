@@ -49,6 +49,9 @@ pub struct RunArgs {
     /// Worker threads (default: one per core). Results are identical for any number.
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Print the wall time of each stage, dataset and requirement on stderr.
+    #[arg(long)]
+    pub timings: bool,
     /// Records cited per expect at most (all failing records are counted).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_findings: usize,
@@ -85,7 +88,8 @@ pub fn run(args: &RunArgs, color: bool) -> Exit {
 fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
     let as_of = common::as_of(args.as_of.as_deref())?;
     let today = crate::value::micros_to_date(as_of);
-    let project = common::load_project(&args.rules, today, color, false)?;
+    let mut timings = args.timings.then(super::timings::Timings::default);
+    let project = common::load_project_timed(&args.rules, today, color, false, timings.as_mut())?;
     for s in &args.standards {
         if project.program.standard(s).is_none() {
             let ids: Vec<&str> = project.program.standards.iter().map(|s| s.id.as_str()).collect();
@@ -100,7 +104,11 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
         }
     }
     let params = common::params(&project.program, &args.params)?;
-    let evidence = common::load_evidence(&project.program, &args.evidence, true)?;
+    let lap = std::time::Instant::now();
+    let evidence = common::load_evidence_timed(&project.program, &args.evidence, true, timings.as_ref())?;
+    if let Some(t) = timings.as_mut() {
+        t.stage("load", lap.elapsed());
+    }
     // A broken export does not stop the run (its requirements turn `error`), but the
     // engineer sees at once which declaration and which file to fix.
     let load_errors: Vec<_> = evidence
@@ -118,7 +126,8 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
         let _ = crate::report::diagnostics::render(&load_errors, &project.sources, color, &mut err);
     }
     let inputs = evidence.inputs(&project.program);
-    let report = eval::run(
+    let lap = std::time::Instant::now();
+    let (report, requirement_timings) = eval::run_timed(
         &project.program,
         &project.sources,
         &inputs,
@@ -129,12 +138,25 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
             max_findings: args.max_findings,
         },
     );
+    if let Some(t) = timings.as_mut() {
+        t.stage("evaluate", lap.elapsed());
+    }
+    let lap = std::time::Instant::now();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let bytes = report::render(&report, args.format, color && to_terminal).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Error
     })?;
     common::write_output(args.output.as_deref(), &bytes)?;
+    if let Some(t) = timings.as_mut() {
+        t.stage("render", lap.elapsed());
+        let rows = report
+            .evidence
+            .iter()
+            .map(|e| (e.dataset.clone(), e.rows.unwrap_or(0)))
+            .collect();
+        eprint!("{}", t.render(&rows, &requirement_timings));
+    }
     Ok(gate(&report, args.fail_on, args.require_coverage))
 }
 
