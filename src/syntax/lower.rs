@@ -164,6 +164,22 @@ impl Lowerer<'_> {
         pair.into_inner().filter(|p| !is_keyword(p.as_rule()))
     }
 
+    /// The next part as a name, or an empty placeholder (the grammar guarantees it exists).
+    fn next_ident<'i>(&self, parts: &mut impl Iterator<Item = P<'i>>, span: Span) -> Ident {
+        parts
+            .next()
+            .map(|p| self.ident(&p))
+            .unwrap_or_else(|| missing(span))
+    }
+
+    /// The next part as a string, or an empty placeholder.
+    fn next_string<'i>(&self, parts: &mut impl Iterator<Item = P<'i>>, span: Span) -> StringLit {
+        parts
+            .next()
+            .map(|p| self.string(&p))
+            .unwrap_or_else(|| empty_string(span))
+    }
+
     fn ident(&self, pair: &P<'_>) -> Ident {
         Ident {
             name: pair.as_str().to_string(),
@@ -233,10 +249,7 @@ impl Lowerer<'_> {
     fn standard(&self, pair: P<'_>) -> Standard {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let id = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let id = self.next_ident(&mut parts, span);
         let title = parts
             .next()
             .map(|p| self.string(&p))
@@ -258,10 +271,7 @@ impl Lowerer<'_> {
         let rule = pair.as_rule();
         let mut parts = self.parts(pair);
         if rule == Rule::superseded_decl {
-            let old = parts
-                .next()
-                .map(|p| self.string(&p))
-                .unwrap_or_else(|| empty_string(span));
+            let old = self.next_string(&mut parts, span);
             let new = parts.next().map(|p| self.strings(p)).unwrap_or_default();
             return CatalogEntry::Superseded { old, new, span };
         }
@@ -270,10 +280,7 @@ impl Lowerer<'_> {
         } else {
             EntryKind::Clause
         };
-        let id = parts
-            .next()
-            .map(|p| self.string(&p))
-            .unwrap_or_else(|| empty_string(span));
+        let id = self.next_string(&mut parts, span);
         let title = parts.next().map(|p| self.string(&p));
         CatalogEntry::Item {
             kind,
@@ -309,10 +316,7 @@ impl Lowerer<'_> {
     fn field(&self, pair: P<'_>) -> FieldDecl {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let name = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let name = self.next_ident(&mut parts, span);
         let ty = parts
             .next()
             .and_then(|p| p.into_inner().next())
@@ -390,10 +394,7 @@ impl Lowerer<'_> {
             }
             Rule::freshness_opt => {
                 let mut parts = self.parts(pair);
-                let field = parts
-                    .next()
-                    .map(|p| self.ident(&p))
-                    .unwrap_or_else(|| missing(span));
+                let field = self.next_ident(&mut parts, span);
                 let within = parts
                     .next()
                     .map(|p| Spanned {
@@ -410,10 +411,7 @@ impl Lowerer<'_> {
     fn param(&self, pair: P<'_>, is_override: bool) -> Param {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let name = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let name = self.next_ident(&mut parts, span);
         let value = parts
             .next()
             .map(|p| self.expr(p))
@@ -429,10 +427,7 @@ impl Lowerer<'_> {
     fn requirement(&self, pair: P<'_>) -> Requirement {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let id = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let id = self.next_ident(&mut parts, span);
         let entries = parts.filter_map(|p| self.requirement_entry(p)).collect();
         Requirement { id, entries, span }
     }
@@ -475,10 +470,7 @@ impl Lowerer<'_> {
     fn clause_ref(&self, pair: P<'_>) -> ClauseRef {
         let span = self.span(&pair);
         let mut parts = pair.into_inner();
-        let standard = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let standard = self.next_ident(&mut parts, span);
         let clause_id = |p: Option<P<'_>>| {
             p.map(|p| Spanned {
                 node: p.as_str().to_string(),
@@ -501,10 +493,7 @@ impl Lowerer<'_> {
     fn waiver(&self, pair: P<'_>) -> Waiver {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let id = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let id = self.next_ident(&mut parts, span);
         let entries = parts
             .filter_map(|p| {
                 let rule = p.as_rule();
@@ -569,10 +558,7 @@ impl Lowerer<'_> {
     fn attestation(&self, pair: P<'_>) -> Attestation {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let id = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let id = self.next_ident(&mut parts, span);
         let entries = parts
             .filter_map(|p| {
                 let rule = p.as_rule();
@@ -598,10 +584,7 @@ impl Lowerer<'_> {
     fn disable(&self, pair: P<'_>) -> Disable {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let requirement = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
+        let requirement = self.next_ident(&mut parts, span);
         let reason = parts
             .next()
             .map(|p| self.prose(&p))
@@ -616,14 +599,8 @@ impl Lowerer<'_> {
     fn test(&self, pair: P<'_>) -> Test {
         let span = self.span(&pair);
         let mut parts = self.parts(pair);
-        let requirement = parts
-            .next()
-            .map(|p| self.ident(&p))
-            .unwrap_or_else(|| missing(span));
-        let name = parts
-            .next()
-            .map(|p| self.string(&p))
-            .unwrap_or_else(|| empty_string(span));
+        let requirement = self.next_ident(&mut parts, span);
+        let name = self.next_string(&mut parts, span);
         let entries = parts.filter_map(|p| self.test_entry(p)).collect();
         Test {
             requirement,
@@ -768,10 +745,7 @@ impl Lowerer<'_> {
             Rule::list => ExprKind::List(pair.into_inner().map(|p| self.expr(p)).collect()),
             Rule::call => {
                 let mut parts = pair.into_inner();
-                let name = parts
-                    .next()
-                    .map(|p| self.ident(&p))
-                    .unwrap_or_else(|| missing(span));
+                let name = self.next_ident(&mut parts, span);
                 ExprKind::Call(name, parts.map(|p| self.expr(p)).collect())
             }
             Rule::path => {
