@@ -416,13 +416,14 @@ pub fn run_timed(
     let attestations = attestation_reports(program, today, &mut warnings);
     let evidence = evidence_reports(&ctx, &mut warnings);
     let scope: Vec<String> = program
-        .standards
-        .iter()
+        .standards_in_order()
+        .into_iter()
+        .filter_map(|i| program.standards.get(i))
         .filter(|s| options.standards.is_empty() || options.standards.contains(&s.id))
         .map(|s| s.id.clone())
         .collect();
     let standards = readiness::standards(&ctx, &requirements, &scope, &soa, today);
-    let combined = readiness::combined(program, &requirements, &scope);
+    let combined = readiness::combined(&requirements, &scope);
 
     let mut summary = Summary {
         requirements: requirements.len(),
@@ -962,9 +963,9 @@ pub fn coverage_only(
         .map(|r| r.id.as_str())
         .collect();
     program
-        .standards
-        .iter()
-        .enumerate()
+        .standards_in_order()
+        .into_iter()
+        .filter_map(|si| program.standards.get(si).map(|s| (si, s)))
         .filter(|(_, s)| options.standards.is_empty() || options.standards.contains(&s.id))
         .map(|(si, s)| {
             (

@@ -242,9 +242,11 @@ fn coverage_lists_every_clause() {
     let out = auditready(&args);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(json[0]["id"], "iso27001");
-    assert_eq!(json[0]["coverage"]["clauses"]["total"], 2);
-    assert_eq!(json[0]["coverage"]["items"][2]["coverage"], "automated");
+    // Standards are listed by number: ISO 9001 before ISO/IEC 27001.
+    assert_eq!(json[0]["id"], "iso9001");
+    assert_eq!(json[1]["id"], "iso27001");
+    assert_eq!(json[1]["coverage"]["clauses"]["total"], 2);
+    assert_eq!(json[1]["coverage"]["items"][2]["coverage"], "automated");
 }
 
 #[test]

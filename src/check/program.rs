@@ -40,6 +40,23 @@ impl Program {
         self.requirements.iter().enumerate().find(|(_, r)| r.id == id)
     }
 
+    /// Standard indexes in the order reports list them: by the number in the id
+    /// (`iso9001`, `iso20000`, `iso22301`, `iso27001`, `iso42001`), then by id.
+    pub fn standards_in_order(&self) -> Vec<usize> {
+        let key = |id: &str| {
+            let digits: String = id
+                .chars()
+                .skip_while(|c| !c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let prefix: String = id.chars().take_while(|c| !c.is_ascii_digit()).collect();
+            (prefix, digits.parse::<u64>().unwrap_or(u64::MAX), id.to_string())
+        };
+        let mut order: Vec<usize> = (0..self.standards.len()).collect();
+        order.sort_by_key(|&i| self.standards.get(i).map(|s| key(&s.id)));
+        order
+    }
+
     /// The param with this name.
     pub fn param(&self, name: &str) -> Option<(usize, &Param)> {
         self.params.iter().enumerate().find(|(_, p)| p.name == name)

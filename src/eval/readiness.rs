@@ -17,11 +17,10 @@ pub(super) fn standards(
 ) -> Vec<StandardReport> {
     let program = ctx.program;
     let evaluated: BTreeSet<&str> = requirements.iter().map(|r| r.id.as_str()).collect();
-    program
-        .standards
+    // `scope` is in report order.
+    scope
         .iter()
-        .enumerate()
-        .filter(|(_, s)| scope.contains(&s.id))
+        .filter_map(|id| program.standard(id))
         .map(|(si, s)| {
             let serving: Vec<&RequirementReport> = requirements
                 .iter()
@@ -262,7 +261,7 @@ pub(crate) fn coverage(
 }
 
 /// The combined-audit view: shared requirements and the reuse figure.
-pub(super) fn combined(program: &Program, requirements: &[RequirementReport], scope: &[String]) -> Combined {
+pub(super) fn combined(requirements: &[RequirementReport], scope: &[String]) -> Combined {
     let mut obligations = 0;
     let mut shared = Vec::new();
     for r in requirements {
@@ -279,14 +278,8 @@ pub(super) fn combined(program: &Program, requirements: &[RequirementReport], sc
             }
         }
         if serves.len() >= 2 {
-            // The order the catalogs are declared in (rule files are read in path order).
-            let order = |sid: &str| {
-                program
-                    .standards
-                    .iter()
-                    .position(|s| s.id == sid)
-                    .unwrap_or(usize::MAX)
-            };
+            // Report order: the order of `scope`.
+            let order = |sid: &str| scope.iter().position(|s| s == sid).unwrap_or(usize::MAX);
             let mut serves: Vec<ServedClauses> = serves
                 .into_iter()
                 .map(|(standard, clauses)| ServedClauses { standard, clauses })
