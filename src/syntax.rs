@@ -1,7 +1,9 @@
 //! Parsing: rule text → AST with spans, collecting every syntax error.
 
 pub mod ast;
+mod errors;
 mod grammar;
+pub mod literal;
 pub mod lower;
 pub mod scan;
 

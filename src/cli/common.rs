@@ -72,14 +72,14 @@ pub fn load_project_timed(
 
 /// Today's date in the local time zone, as days since the epoch.
 pub fn today() -> i32 {
-    crate::syntax::lower::days_since_epoch(jiff::Zoned::now().date())
+    crate::syntax::literal::days_since_epoch(jiff::Zoned::now().date())
 }
 
 /// The evaluation instant: midnight UTC of `--as-of` (YYYY-MM-DD), or of today.
 pub fn as_of(arg: Option<&str>) -> Result<i64, Exit> {
     match arg {
         None => Ok(value::date_to_micros(today())),
-        Some(text) => match crate::syntax::lower::parse_date(text.trim()) {
+        Some(text) => match crate::syntax::literal::parse_date(text.trim()) {
             Ok(days) => Ok(value::date_to_micros(days)),
             Err(e) => {
                 eprintln!(

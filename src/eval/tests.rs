@@ -48,7 +48,7 @@ pub(crate) fn fixture(rules: &str) -> Fixture {
 }
 
 pub(crate) fn day(s: &str) -> i64 {
-    crate::value::date_to_micros(crate::syntax::lower::parse_date(s).expect("date"))
+    crate::value::date_to_micros(crate::syntax::literal::parse_date(s).expect("date"))
 }
 
 pub(crate) fn at(s: &str) -> Value<'static> {
@@ -422,8 +422,8 @@ requirement training.department_completion {
 #[test]
 fn grouped_metrics_name_the_groups_that_miss() {
     let f = fixture(TRAINING);
-    let due = Value::Date(crate::syntax::lower::parse_date("2026-06-30").expect("date"));
-    let done = Value::Date(crate::syntax::lower::parse_date("2026-06-01").expect("date"));
+    let due = Value::Date(crate::syntax::literal::parse_date("2026-06-30").expect("date"));
+    let done = Value::Date(crate::syntax::literal::parse_date("2026-06-01").expect("date"));
     let mut rows = Vec::new();
     for i in 0..40 {
         rows.push(vec![
@@ -532,7 +532,7 @@ requirement mgmt_review.held {
 }
 "#;
     let f = fixture(rules);
-    let d = |s: &str| Value::Date(crate::syntax::lower::parse_date(s).expect("date"));
+    let d = |s: &str| Value::Date(crate::syntax::literal::parse_date(s).expect("date"));
     let reviews = vec![
         vec![
             text("MR-1"),

@@ -8,10 +8,11 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
+use super::errors::syntax_error;
 use super::grammar::{Rule, RuleParser};
+use super::literal::{normalize_prose, parse_date, parse_duration};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, Span};
-use crate::value::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()
@@ -53,7 +54,7 @@ pub fn parse_chunk(text: &str, file: FileId, offset: usize, diags: &mut Vec<Diag
             pest::set_error_detail(true);
             let detailed = RuleParser::parse(Rule::file, text).err().unwrap_or(err);
             pest::set_error_detail(false);
-            lowerer.push(lowerer.syntax_error(&detailed));
+            lowerer.push(syntax_error(&detailed, text, file, offset));
             Vec::new()
         }
     };
@@ -79,7 +80,7 @@ pub fn parse_expression(text: &str, file: FileId) -> Result<Expr, Vec<Diagnostic
             pest::set_error_detail(true);
             let detailed = RuleParser::parse(Rule::expression, text).err().unwrap_or(err);
             pest::set_error_detail(false);
-            lowerer.push(lowerer.syntax_error(&detailed));
+            lowerer.push(syntax_error(&detailed, text, file, 0));
             None
         }
     };
@@ -117,10 +118,6 @@ impl Lowerer<'_> {
             }
         }
         Span::new(self.file, self.offset + s.start(), self.offset + end)
-    }
-
-    fn at(&self, start: usize, end: usize) -> Span {
-        Span::new(self.file, self.offset + start, self.offset + end)
     }
 
     fn invalid_literal(&self, span: Span, message: String, help: &str) {
@@ -956,84 +953,9 @@ impl Lowerer<'_> {
     }
 
     // ------------------------------------------------------------------ errors
-
-    fn syntax_error(&self, err: &pest::error::Error<Rule>) -> Diagnostic {
-        let (start, end) = match err.location {
-            pest::error::InputLocation::Pos(p) => (p, p),
-            pest::error::InputLocation::Span((a, b)) => (a, b),
-        };
-        let found = found_at(self.text, start);
-        let found_len = if found.0 == "end of file" { 0 } else { found.1 };
-        let span = self.at(start, end.max(start + found_len));
-        match &err.variant {
-            pest::error::ErrorVariant::CustomError { message } => {
-                let limit = message.contains("limit");
-                Diagnostic::new(if limit { Code::S002 } else { Code::S001 }, message.clone())
-                    .with_primary(span, "here")
-            }
-            pest::error::ErrorVariant::ParsingError { positives, .. } => {
-                if found.0 == "a string" && unterminated_string(self.text, start) {
-                    return Diagnostic::new(Code::S001, "unterminated string")
-                        .with_primary(self.at(start, start + 1), "this string is never closed")
-                        .with_help("close it with `\"`; a `\"` inside a string is written `\\\"`");
-                }
-                let mut specific: Vec<String> = Vec::new();
-                let mut groups: Vec<&'static str> = Vec::new();
-                for rule in positives {
-                    match expected_item(*rule) {
-                        Expected::Specific(s) => push_unique(&mut specific, s),
-                        Expected::Group(g) => {
-                            if !groups.contains(&g) {
-                                groups.push(g);
-                            }
-                        }
-                    }
-                }
-                if let Some(attempts) = err.parse_attempts() {
-                    for token in attempts.expected_tokens() {
-                        let t = token.to_string();
-                        if STRUCTURAL_TOKENS.contains(&t.as_str()) {
-                            push_unique(&mut specific, format!("`{t}`"));
-                        }
-                    }
-                }
-                specific.extend(groups.iter().map(|g| g.to_string()));
-                let expected = join_alternatives(&specific);
-                let message = format!("expected {expected}, found {}", found.0);
-                let help = syntax_help(&found.0);
-                Diagnostic::new(Code::S001, message)
-                    .with_primary(span, format!("expected {expected}"))
-                    .with_help_opt(help)
-            }
-        }
-    }
 }
 
 /// Punctuation worth naming in "expected …" (whitespace and comment starts are not).
-// `(` is left out: after any name a call could follow, and naming it there only misleads.
-const STRUCTURAL_TOKENS: &[&str] = &["{", "}", ")", "[", "]", ":", ",", "=", ".."];
-
-fn push_unique(items: &mut Vec<String>, item: String) {
-    if !items.contains(&item) {
-        items.push(item);
-    }
-}
-
-/// True when the string starting at `offset` is never closed.
-fn unterminated_string(text: &str, offset: usize) -> bool {
-    let mut chars = text.get(offset + 1..).unwrap_or("").chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                chars.next();
-            }
-            '"' => return false,
-            _ => {}
-        }
-    }
-    true
-}
-
 trait WithSpanIfEmpty {
     fn with_span_if_empty(self, span: Span) -> Self;
 }
@@ -1082,269 +1004,4 @@ fn none_expr(span: Span) -> Expr {
 
 fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
-}
-
-/// Lines joined with single spaces; a blank line starts a new paragraph. Lets authors wrap
-/// descriptions to the width of their editor.
-pub fn normalize_prose(text: &str) -> String {
-    let mut out = String::new();
-    let mut blank_run = false;
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() {
-            blank_run = !out.is_empty();
-            continue;
-        }
-        if blank_run {
-            out.push_str("\n\n");
-            blank_run = false;
-        } else if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(line);
-    }
-    out
-}
-
-/// Parses `YYYY-MM-DD` into days since 1970-01-01, rejecting impossible dates.
-pub fn parse_date(text: &str) -> Result<i32, String> {
-    let mut parts = text.splitn(3, '-').map(|p| p.parse::<u32>().ok());
-    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next()) else {
-        return Err("write it as YYYY-MM-DD".into());
-    };
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
-        return Err(format!("there is no month {m}"));
-    };
-    let y = i32::try_from(y).map_err(|_| "the year is out of range".to_string())?;
-    let last = crate::value::days_in_month(y, m);
-    if d == 0 || d > last {
-        return Err(format!("{month} {y} has {last} days"));
-    }
-    Ok(crate::value::days_from_civil(y, m, d))
-}
-
-/// Days since 1970-01-01 of a civil date.
-pub fn days_since_epoch(date: jiff::civil::Date) -> i32 {
-    crate::value::days_from_civil(i32::from(date.year()), date.month() as u32, date.day() as u32)
-}
-
-/// Parses `24h`, `30d`, `2w`, `1d12h`, `90min`, `1.5h` into microseconds; `None` on overflow.
-pub fn parse_duration(text: &str) -> Option<i64> {
-    let mut total: i64 = 0;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
-        let (num, tail) = rest.split_at(num_end);
-        let unit_end = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_end);
-        let per: i64 = match unit {
-            "ms" => 1_000,
-            "s" => MICROS_PER_SECOND,
-            "min" => MICROS_PER_MINUTE,
-            "h" => MICROS_PER_HOUR,
-            "d" => MICROS_PER_DAY,
-            "w" => 7 * MICROS_PER_DAY,
-            _ => return None,
-        };
-        let part = if num.contains('.') {
-            let f: f64 = num.parse().ok()?;
-            let micros = f * per as f64;
-            if !micros.is_finite() || micros.abs() >= i64::MAX as f64 {
-                return None;
-            }
-            micros.round() as i64
-        } else {
-            num.parse::<i64>().ok()?.checked_mul(per)?
-        };
-        total = total.checked_add(part)?;
-        rest = tail;
-    }
-    Some(total)
-}
-
-/// The token at a byte offset, for "found …" in syntax errors, and its length in bytes.
-fn found_at(text: &str, offset: usize) -> (String, usize) {
-    let rest = text.get(offset..).unwrap_or("");
-    let Some(first) = rest.chars().next() else {
-        return ("end of file".to_string(), 0);
-    };
-    if first.is_alphanumeric() || first == '_' {
-        let word: String = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .take(40)
-            .collect();
-        let len = word.len();
-        return (format!("`{word}`"), len);
-    }
-    if first == '\n' || first == '\r' {
-        return ("end of line".to_string(), first.len_utf8());
-    }
-    if first == '"' {
-        return ("a string".to_string(), 1);
-    }
-    let shown = if first.is_control() || first.is_whitespace() {
-        first.escape_default().to_string()
-    } else {
-        first.to_string()
-    };
-    (format!("`{shown}`"), first.len_utf8())
-}
-
-fn syntax_help(found: &str) -> Option<String> {
-    match found {
-        "`=`" => Some("comparisons use `==`".into()),
-        "`'`" => Some("strings are written in double quotes".into()),
-        "a string" => Some("is a `,` missing between list items, or a keyword before the string?".into()),
-        _ => None,
-    }
-}
-
-/// Joins "a", "b", "c" into "a, b or c", capped so the message stays one line.
-fn join_alternatives(items: &[String]) -> String {
-    const MAX: usize = 8;
-    let shown: Vec<&str> = items.iter().take(MAX).map(String::as_str).collect();
-    let more = items.len() > MAX;
-    match shown.as_slice() {
-        [] => "something else".to_string(),
-        [one] => (*one).to_string(),
-        [init @ .., last] if !more => format!("{} or {last}", init.join(", ")),
-        all => format!("{}, …", all.join(", ")),
-    }
-}
-
-/// How an expected rule is named in an error message.
-enum Expected {
-    /// Named on its own.
-    Specific(String),
-    /// Named as part of a group, once.
-    Group(&'static str),
-}
-
-const REQUIREMENT_ENTRIES: &[&str] = &[
-    "title",
-    "clauses",
-    "severity",
-    "owner",
-    "description",
-    "allow",
-    "metric",
-    "expect",
-];
-const DECLARATIONS: &[&str] = &[
-    "standard",
-    "dataset",
-    "param",
-    "override",
-    "requirement",
-    "waiver",
-    "applicability",
-    "attestation",
-    "disable",
-    "test",
-];
-const OPERATOR_WORDS: &[&str] = &["and", "or", "in", "not", "contains", "matches", "is"];
-
-/// What a grammar rule means, in the words of an error message.
-fn expected_item(rule: Rule) -> Expected {
-    let name = format!("{rule:?}");
-    if let Some(word) = name.strip_prefix("kw_") {
-        if REQUIREMENT_ENTRIES.contains(&word) {
-            return Expected::Group(
-                "another requirement entry (`title`, `clauses`, `severity`, `owner`, `description`, `metric`, `expect`)",
-            );
-        }
-        if DECLARATIONS.contains(&word) {
-            return Expected::Group(
-                "a declaration (`standard`, `dataset`, `param`, `requirement`, `waiver`, `attestation`, `test`, …)",
-            );
-        }
-        if OPERATOR_WORDS.contains(&word) {
-            return Expected::Group("an operator");
-        }
-        return Expected::Specific(format!("`{word}`"));
-    }
-    let text = match rule {
-        Rule::EOI => "end of file",
-        Rule::expr
-        | Rule::operand
-        | Rule::quantifier
-        | Rule::literal
-        | Rule::path
-        | Rule::call
-        | Rule::paren
-        | Rule::list => "an expression",
-        Rule::quant_source => "a dataset name or a list",
-        Rule::ident => "a name",
-        Rule::field_name => "a field name",
-        Rule::dotted_id => "a requirement id like `capa.cycle_time`",
-        Rule::record_id => "an id like `W-2026-004`",
-        Rule::string | Rule::string_list => "a string in double quotes",
-        Rule::clause_ref => "a clause reference like `iso27001:A.5.18`",
-        Rule::clause_id => "a clause id like `9.2` or `A.5.18`",
-        Rule::date => "a date like `2026-11-22`",
-        Rule::datetime => "a date-time like `2026-11-22T10:00:00Z`",
-        Rule::duration => "a duration like `24h`",
-        Rule::int => "a whole number",
-        Rule::field_type => "a type (text, int, number, bool, date, datetime, duration, percent, list)",
-        Rule::source_format => "`csv`, `json`, `jsonl` or `xlsx`",
-        Rule::duration_unit => "a unit (`s`, `min`, `h`, `d`, `w`)",
-        Rule::severity => "`major`, `minor` or `observation`",
-        Rule::quant_kind | Rule::percentile => "a quantifier",
-        Rule::filter => "`where`",
-        Rule::group => "`by`",
-        Rule::body => "`:`",
-        Rule::field_decl => "`field`",
-        Rule::given_row => "a record `{ field = value, … }`",
-        Rule::given_cell => "`field = value`",
-        _ if name.starts_with("op_") => return Expected::Group("an operator"),
-        _ => return Expected::Specific(name.replace('_', " ")),
-    };
-    Expected::Specific(text.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_add_their_parts() {
-        assert_eq!(parse_duration("24h"), Some(24 * MICROS_PER_HOUR));
-        assert_eq!(parse_duration("1d12h"), Some(36 * MICROS_PER_HOUR));
-        assert_eq!(parse_duration("2w"), Some(14 * MICROS_PER_DAY));
-        assert_eq!(parse_duration("90min"), Some(90 * MICROS_PER_MINUTE));
-        assert_eq!(parse_duration("1.5h"), Some(90 * MICROS_PER_MINUTE));
-        assert_eq!(parse_duration("99999999999999w"), None);
-    }
-
-    #[test]
-    fn dates_reject_impossible_days() {
-        assert_eq!(parse_date("1970-01-02"), Ok(1));
-        assert_eq!(parse_date("2026-11-22"), Ok(20779));
-        assert!(parse_date("2026-02-30").is_err());
-    }
-
-    #[test]
-    fn prose_joins_wrapped_lines_and_keeps_paragraphs() {
-        assert_eq!(normalize_prose("  one\n   two\n\n  three  "), "one two\n\nthree");
-    }
-
-    #[test]
-    fn alternatives_read_naturally() {
-        let items: Vec<String> = ["`a`", "`b`", "`c`"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(join_alternatives(&items), "`a`, `b` or `c`");
-    }
 }
