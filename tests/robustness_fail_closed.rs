@@ -651,6 +651,40 @@ waiver W-1 {
 }
 
 #[test]
+fn a_waived_failure_does_not_hide_missing_evidence_in_another_expect() {
+    // Two expects: the first fails only for a waived record, the second has nothing to
+    // judge. A waiver answers for the failure it names, not for the missing evidence.
+    for waiver in [
+        "records \"CAPA-2\"",
+        "", // whole requirement
+    ] {
+        let p = failing_capa();
+        p.write_rules(
+            "requirements.rules",
+            &REQUIREMENTS.replace(
+                "               c.resolved - c.created < 30d\n",
+                "               c.resolved - c.created < 30d\n  expect   all c in capa where c.status == \"Rejected\": c.resolved is not none\n",
+            ),
+        );
+        p.write_rules(
+            "waivers.rules",
+            &format!(
+                r#"
+waiver W-1 {{
+  requirement capa.cycle_time
+  {waiver}
+  reason      "Supplier fix"
+  approved_by "Managing director"
+  expires     2027-01-31
+}}
+"#
+            ),
+        );
+        assert_fails_closed(&p, "capa.cycle_time", Outcome::NoEvidence);
+    }
+}
+
+#[test]
 fn an_evidence_path_that_escapes_is_an_error() {
     for source in [
         "../outside.csv",
