@@ -412,6 +412,11 @@ fn cells_over_the_size_bound_are_refused() {
     let spec = one_field("d.jsonl", Type::Text, None);
     let err = load_text(&spec, "d.jsonl", format!("{{\"v\": \"{big}\"}}\n").as_bytes()).unwrap_err();
     assert_eq!(err.code(), "D413", "{err}");
+    // A header line over its bound.
+    let header = format!("v,{}\n1,2\n", "h".repeat(evidence::MAX_HEADER_BYTES + 1));
+    let spec = one_field("d.csv", Type::Text, None);
+    let err = load_text(&spec, "d.csv", header.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "D413", "{err}");
     // Exactly at the bound is fine.
     let at = "y".repeat(evidence::MAX_CELL_BYTES);
     let spec = one_field("d.csv", Type::Text, None);
