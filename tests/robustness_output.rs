@@ -306,3 +306,41 @@ fn clean_escapes_every_control_and_bidi_character() {
     }
     assert_eq!(clean("plain text, ünïcödé ✓"), "plain text, ünïcödé ✓");
 }
+
+#[test]
+fn rule_test_output_escapes_names_and_cannot_fake_the_summary_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("rules/r.rules"),
+        &format!(
+            r#"
+standard iso "ISO" {{ clause "1" "One{NASTY_RULES}" }}
+dataset d "D" {{ source "d.csv" field k : text key }}
+requirement r.one {{
+  title "One"
+  clauses iso:1
+  severity major
+  expect all x in d: x.k != "bad{NASTY_RULES}"
+}}
+test r.one "fails{NASTY_RULES}\n\n999 passed, 0 failed\n" {{
+  as_of 2026-11-22
+  given d [ {{ k = "bad{NASTY_RULES}" }} ]
+  expect pass
+}}
+"#
+        ),
+    );
+    let rules = dir.path().join("rules");
+    let out = auditready(&["test".as_ref(), "--rules".as_ref(), rules.as_os_str()]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_clean("test stdout", &out.stdout);
+    assert_clean("test stderr", &out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let summary: Vec<&str> = stdout.lines().filter(|l| l.ends_with(" failed")).collect();
+    assert_eq!(summary, ["0 passed, 1 failed"], "{stdout}");
+}
