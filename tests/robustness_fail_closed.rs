@@ -480,6 +480,25 @@ fn every_value_of_a_grouped_field_empty() {
 }
 
 #[test]
+fn every_value_of_the_group_key_empty() {
+    // The export lost every department: "95 % in every department" cannot be shown, even
+    // though the records, taken together, complete.
+    let p = Project::healthy();
+    p.write_evidence(
+        "lms/assignments.jsonl",
+        "{\"user\": \"U1\", \"department\": null, \"completed\": true}\n{\"user\": \"U2\", \"department\": \"\", \"completed\": true}\n",
+    );
+    assert_fails_closed(&p, "training.completion", Outcome::NoEvidence);
+    // Records without a department next to records with one are their own group.
+    let p = Project::healthy();
+    p.write_evidence(
+        "lms/assignments.jsonl",
+        &format!("{TRAINING_JSONL}{{\"user\": \"U9\", \"completed\": false}}\n"),
+    );
+    assert_fails_closed(&p, "training.completion", Outcome::Fail);
+}
+
+#[test]
 fn a_dataset_whose_load_errored() {
     // 30 February: the whole export is refused, not the one row skipped.
     let p = Project::healthy();
