@@ -658,6 +658,11 @@ fn evaluate_requirement(
         .map(|(id, _)| id.clone())
         .collect();
     report.waivers.sort();
+    // A waiver answers for failures, never for an expect that had nothing to judge: the
+    // requirement stays `no evidence` until that evidence is there.
+    if outcome == Outcome::Waived && report.expects.iter().any(|e| e.outcome == Outcome::NoEvidence) {
+        outcome = Outcome::NoEvidence;
+    }
     report.outcome = outcome;
     report.message = message(&report);
     let metrics = evaluated

@@ -196,7 +196,7 @@ pub fn gate(report: &RunReport, fail_on: FailOn, require_coverage: bool) -> Exit
             "coverage: {} clause{} without a requirement or an unexpired attestation: {}",
             uncovered.len(),
             if uncovered.len() == 1 { "" } else { "s" },
-            uncovered.join(", ")
+            crate::report::text::clean(&uncovered.join(", "))
         );
     }
     let uncovered = !uncovered.is_empty();

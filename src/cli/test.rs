@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Exit, common};
+use crate::report::text::clean;
 use crate::testing;
 
 /// Arguments of `test`.
@@ -40,15 +41,21 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
         } else {
             paint("31", "FAILED")
         };
-        let _ = writeln!(out, "test {} \"{}\" ... {status}", r.requirement, r.name);
+        let _ = writeln!(out, "test {} \"{}\" ... {status}", r.requirement, clean(&r.name));
     }
     let failed: Vec<&testing::TestResult> = results.iter().filter(|r| !r.passed()).collect();
     if !failed.is_empty() {
         let _ = writeln!(out, "\nfailures:");
         for r in &failed {
-            let _ = writeln!(out, "  {} \"{}\" ({})", r.requirement, r.name, r.at);
+            let _ = writeln!(
+                out,
+                "  {} \"{}\" ({})",
+                r.requirement,
+                clean(&r.name),
+                clean(&r.at)
+            );
             for f in &r.failures {
-                let _ = writeln!(out, "    {}", crate::report::text::clean(f));
+                let _ = writeln!(out, "    {}", clean(f));
             }
         }
     }
@@ -67,7 +74,7 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
             );
         }
         for (req, n, text, never) in &coverage.one_sided {
-            let _ = writeln!(out, "  {req} expect #{n} never seen {never}: `{text}`");
+            let _ = writeln!(out, "  {req} expect #{n} never seen {never}: `{}`", clean(text));
         }
     }
     let passed = results.len() - failed.len();

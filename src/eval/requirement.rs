@@ -424,9 +424,12 @@ fn expect<'a>(
         report.population = Some(groups.len());
         report.failing = Some(report.failing_groups.len());
         report.target = comparison_target(ctx, interp, &e.expr);
+        // Records none of which has a group key (the export lost the department column)
+        // form the one group `(none)`: "every department" cannot be shown from it.
+        let no_known_group = groups.iter().all(|(key, _, _)| key.is_none());
         report.outcome = if !report.failing_groups.is_empty() {
             Outcome::Fail
-        } else if unknown > 0 || groups.is_empty() {
+        } else if unknown > 0 || no_known_group {
             Outcome::NoEvidence
         } else {
             Outcome::Pass

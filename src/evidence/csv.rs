@@ -72,6 +72,15 @@ pub(crate) fn load(
     };
     let data = input.data();
     let header_bytes = data.get(..header_end.unwrap_or(data.len())).unwrap_or(&[]);
+    // The loop above reads in blocks, so a header that ends within the block that crossed
+    // the bound is measured here.
+    if header_bytes.len() > MAX_HEADER_BYTES {
+        return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
+            what: String::from("the header line"),
+            size: header_bytes.len() as u64,
+            limit: MAX_HEADER_BYTES as u64,
+        })));
+    }
     if header_bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
     }

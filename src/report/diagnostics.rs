@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use ariadne::{Cache, Color, Config, IndexType, Label, Report, ReportKind, Source};
 
+use super::text::clean;
 use crate::diagnostic::{Diagnostic, FlatDiagnostic, Severity};
 use crate::source::{SourceMap, Span};
 
@@ -59,7 +60,7 @@ pub fn render_github(
         if let Some(file) = &f.file {
             props.push(format!(
                 "file={}",
-                escape_property(&format!("{rules_prefix}{file}"))
+                escape_property(&clean(&format!("{rules_prefix}{file}")))
             ));
         }
         for (key, value) in [
@@ -76,10 +77,10 @@ pub fn render_github(
             "title={}",
             escape_property(&format!("{} {}", f.code, d.code.title()))
         ));
-        let mut message = f.message.clone();
+        let mut message = visible(&f.message);
         if let Some(help) = &f.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&visible(help));
         }
         writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&message))?;
     }
@@ -108,7 +109,7 @@ impl Cache<String> for SourceCache<'_> {
                 .sources
                 .files()
                 .find(|(_, f)| f.name == *id)
-                .map(|(_, f)| f.text.clone())
+                .map(|(_, f)| shown_source(&f.text))
                 .unwrap_or_default();
             self.built.insert(id.clone(), Source::from(text));
         }
@@ -116,8 +117,39 @@ impl Cache<String> for SourceCache<'_> {
     }
 
     fn display<'b>(&self, id: &'b String) -> Option<impl fmt::Display + 'b> {
-        Some(id.clone())
+        Some(clean(id))
     }
+}
+
+/// Untrusted text (a rule file's name, evidence values quoted in a message) with every
+/// control character made visible; line breaks are kept.
+fn visible(s: &str) -> String {
+    s.split('\n').map(clean).collect::<Vec<_>>().join("\n")
+}
+
+/// A rule file's text as the renderer quotes it: control and bidirectional-formatting
+/// characters are replaced by placeholders of the same byte length, so spans still fit and
+/// a rule file from a pull request cannot drive the terminal that shows its errors.
+fn shown_source(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let keep = c == '\n' || c == '\t' || (c == '\r' && chars.peek() == Some(&'\n'));
+        let mut buf = [0; 4];
+        let one = c.encode_utf8(&mut buf);
+        if keep || clean(one) == *one {
+            out.push(c);
+            continue;
+        }
+        // Same byte length and one character, so spans and columns stay right.
+        match c.len_utf8() {
+            1 => out.push('?'),
+            2 => out.push('\u{b7}'),
+            3 => out.push('\u{fffd}'),
+            n => out.extend(std::iter::repeat_n('?', n)),
+        }
+    }
+    out
 }
 
 fn render_one(
@@ -143,14 +175,14 @@ fn render_one(
     let primary = primary.unwrap_or_default();
     let mut builder = Report::build(kind, (name_of(primary), primary.range()))
         .with_code(d.code.as_str())
-        .with_message(&d.message)
+        .with_message(visible(&d.message))
         .with_config(config);
     for label in &d.labels {
         if line_len(cache.sources, label.span) > MAX_SHOWN_LINE {
             continue;
         }
         let range: Range<usize> = label.span.range();
-        let mut l = Label::new((name_of(label.span), range)).with_message(&label.message);
+        let mut l = Label::new((name_of(label.span), range)).with_message(visible(&label.message));
         if color {
             l = l.with_color(if label.primary {
                 match d.severity {
@@ -164,10 +196,10 @@ fn render_one(
         builder = builder.with_label(l);
     }
     for note in &d.notes {
-        builder = builder.with_note(note);
+        builder = builder.with_note(visible(note));
     }
     if let Some(help) = &d.help {
-        builder = builder.with_help(help);
+        builder = builder.with_help(visible(help));
     }
     builder.finish().write(cache, &mut *out)
 }
@@ -178,22 +210,22 @@ fn render_without_snippet(d: &Diagnostic, sources: &SourceMap, out: &mut dyn Wri
         Severity::Error => "Error",
         Severity::Warning => "Warning",
     };
-    writeln!(out, "[{}] {kind}: {}", d.code, d.message)?;
+    writeln!(out, "[{}] {kind}: {}", d.code, visible(&d.message))?;
     if let Some(span) = d.primary_span() {
         let file = sources.get(span.file);
         let (line, col) = file.line_col(span.start);
-        writeln!(out, "   --> {}:{line}:{col}", file.name)?;
-        let excerpt = excerpt(&file.text, span);
+        writeln!(out, "   --> {}:{line}:{col}", clean(&file.name))?;
+        let excerpt = clean(&excerpt(&file.text, span));
         writeln!(out, "    | {excerpt}")?;
         if let Some(label) = d.labels.iter().find(|l| l.primary) {
-            writeln!(out, "    | ^ {}", label.message)?;
+            writeln!(out, "    | ^ {}", visible(&label.message))?;
         }
     }
     for note in &d.notes {
-        writeln!(out, "    = note: {note}")?;
+        writeln!(out, "    = note: {}", visible(note))?;
     }
     if let Some(help) = &d.help {
-        writeln!(out, "    = help: {help}")?;
+        writeln!(out, "    = help: {}", visible(help))?;
     }
     Ok(())
 }

@@ -60,19 +60,30 @@ impl Style {
     }
 }
 
-/// Replaces control characters in untrusted text with visible escapes.
+/// Replaces control characters in untrusted text with visible escapes: C0 and C1 controls
+/// (terminal escape sequences, carriage returns, bells) and the bidirectional-text
+/// controls that can make a terminal show text in another order than it is stored.
 pub fn clean(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c == '\n' || c == '\t' {
             out.push(' ');
-        } else if c.is_control() {
+        } else if c.is_control() || is_bidi_control(c) {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// The invisible characters that reorder text (Unicode's bidirectional formatting
+/// characters and marks).
+fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Writes the report.
@@ -102,7 +113,9 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
             "{}",
             s.dim(&format!(
                 "param {} = {} (rule files: {})",
-                p.name, p.value, p.declared
+                p.name,
+                clean(&p.value),
+                clean(&p.declared)
             ))
         );
     }
@@ -153,7 +166,7 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
             "  {}: {} — {}",
             st.id,
             s.verdict(st.verdict),
-            st.verdict_reason
+            clean(&st.verdict_reason)
         );
     }
     let _ = writeln!(w);
@@ -250,11 +263,11 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
         "    {}",
         s.dim(&format!(
             "{}{owner} · {}",
-            r.clauses.join(", "),
+            clean(&r.clauses.join(", ")),
             clean(&r.defined_at)
         ))
     );
-    for e in r.expects.iter().filter(|e| e.outcome == r.outcome) {
+    for e in r.expects.iter().filter(|e| e.outcome != Outcome::Pass) {
         if let (Some(m), Some(t)) = (&e.measured, &e.target) {
             let _ = writeln!(
                 w,
@@ -273,7 +286,7 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
                 g.records,
                 e.target
                     .as_ref()
-                    .map(|t| format!(", target {t}"))
+                    .map(|t| format!(", target {}", clean(t)))
                     .unwrap_or_default()
             );
         }
@@ -338,14 +351,14 @@ fn finding(f: &Finding, s: Style, w: &mut String) {
         w,
         "    • {} {} — {}",
         s.bold(&key),
-        s.dim(&location),
+        s.dim(&clean(&location)),
         clean(&f.reason)
     );
     if !f.values.is_empty() {
         let values: Vec<String> = f
             .values
             .iter()
-            .map(|v| format!("{} = {}", v.name, clean(&v.value)))
+            .map(|v| format!("{} = {}", clean(&v.name), clean(&v.value)))
             .collect();
         let _ = writeln!(w, "      {}", s.dim(&values.join(", ")));
     }
@@ -407,8 +420,8 @@ fn waivers(report: &RunReport, s: Style, w: &mut String) {
         let _ = writeln!(
             w,
             "  {} {status} — {} ({}) · approved by {} · expires {}",
-            wv.id,
-            wv.requirement,
+            clean(&wv.id),
+            clean(&wv.requirement),
             clean(&records),
             clean(&wv.approved_by),
             wv.expires
@@ -434,7 +447,7 @@ fn inventory(report: &RunReport, s: Style, w: &mut String) {
     let width = report
         .evidence
         .iter()
-        .map(|e| e.file.chars().count())
+        .map(|e| clean(&e.file).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -482,5 +495,6 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(clean("a\x1b[31mb"), "a\\u{1b}[31mb");
         assert_eq!(clean("line\nbreak"), "line break");
+        assert_eq!(clean("txt.exe\u{202e}fdp.pdf"), "txt.exe\\u{202e}fdp.pdf");
     }
 }
