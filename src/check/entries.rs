@@ -154,7 +154,10 @@ impl Checker<'_> {
                 RequirementEntry::Expect { expr, span } => {
                     let mut env = ExprEnv::new(&metric_infos, &later);
                     let mut scope: Vec<Binding> = Vec::new();
+                    let diags_before = self.diags.len();
                     let t = self.expr(expr, &mut scope, &mut env, false);
+                    // An expect that failed to check already has its error; a lint on it is noise.
+                    let checked_cleanly = self.diags.len() == diags_before;
                     if !matches!(t.ty, Type::Bool | Type::Null) {
                         let help = match t.ty {
                             Type::Int | Type::Number => "compare it with a target, like `… == 0` or `… <= 8`",
@@ -171,6 +174,13 @@ impl Checker<'_> {
                         );
                     }
                     datasets.extend(env.datasets_used.iter().copied());
+                    if checked_cleanly && t.ty == Type::Bool && !reads_evidence(&t) {
+                        self.diags.push(
+                            Diagnostic::new(Code::C306, "this expect reads no evidence")
+                                .with_primary(t.span, "depends only on constants and params")
+                                .with_help("an expect checks records or metrics over a dataset; as written it passes or fails whatever was exported"),
+                        );
+                    }
                     let grouped: Vec<usize> = env.grouped_used.iter().copied().collect();
                     if grouped.len() > 1 {
                         self.error(
@@ -731,6 +741,26 @@ impl Checker<'_> {
                 None
             }
         }
+    }
+}
+
+/// True when an expression reads a field, a metric or a dataset: evidence, not only constants.
+fn reads_evidence(e: &TExpr) -> bool {
+    use super::program::TKind as K;
+    match &e.kind {
+        K::Field { .. } | K::Metric(_) => true,
+        K::Quant(q) => {
+            matches!(q.source, QSource::Dataset(_))
+                || matches!(&q.source, QSource::List(l) if reads_evidence(l))
+                || [&q.filter, &q.group, &q.body]
+                    .into_iter()
+                    .flatten()
+                    .any(reads_evidence)
+        }
+        K::Unary(_, a) | K::Matches(a, _) | K::IsNone(a, _) => reads_evidence(a),
+        K::Binary(_, a, b) => reads_evidence(a) || reads_evidence(b),
+        K::Call(_, args) | K::List(args) => args.iter().any(reads_evidence),
+        K::Const(_) | K::Param(_) | K::AsOf | K::Var(_) => false,
     }
 }
 

@@ -247,6 +247,11 @@ codes! {
     /// Example: `c.owner == none` (write `c.owner is none`).
     C305 = Warning, "comparison with none";
 
+    /// What: an expect depends only on constants and params, not on any dataset or metric.
+    /// Why: it passes (or fails) whatever the exports say, so it proves nothing about them.
+    /// Example: `expect 1 == 1`, or `expect capa_max_days <= 30d`.
+    C306 = Warning, "expect reads no evidence";
+
     /// What: the evidence directory does not exist or cannot be read.
     /// Why: nothing can be evaluated without evidence; this never passes.
     /// Example: `--evidence ./exports` where the folder is missing.
