@@ -3,6 +3,7 @@
 //! result never depends on scheduling.
 
 pub mod explain;
+pub mod fast;
 pub mod interp;
 pub mod join;
 pub mod memory;
@@ -95,12 +96,18 @@ pub struct RunContext<'a> {
     pub plans: JoinPlans,
     /// Shared join indexes.
     pub joins: JoinCache,
+    /// Compiled fast paths, with their shared selections.
+    pub fast: fast::FastPlans<'a>,
     /// Cited records per expect at most.
     pub max_findings: usize,
     /// Statistics for `explain`, when asked for.
     pub trace: Option<trace::Trace>,
     /// Use hash joins for nested quantifiers (off only to check them against nested loops).
     pub use_joins: bool,
+    /// Use the compiled fast paths (typed column kernels, cached selections, grouping by
+    /// codes); off only to check them against the row interpreter, which defines the
+    /// semantics.
+    pub use_fast_paths: bool,
 }
 
 impl<'a> RunContext<'a> {
@@ -117,7 +124,11 @@ impl<'a> RunContext<'a> {
                 *p = v.clone();
             }
         }
-        let rows = datasets.iter().map(|d| d.rows.map(|r| r as &dyn Rows)).collect();
+        let rows: Vec<Option<&'a dyn Rows>> =
+            datasets.iter().map(|d| d.rows.map(|r| r as &dyn Rows)).collect();
+        let plans = JoinPlans::build(program);
+        let joins = JoinCache::new(plans.indexes());
+        let fast = fast::FastPlans::build(program, &rows, &params, options.as_of);
         RunContext {
             program,
             sources,
@@ -125,11 +136,13 @@ impl<'a> RunContext<'a> {
             rows,
             params,
             as_of: options.as_of,
-            plans: JoinPlans::build(program),
-            joins: JoinCache::new(),
+            plans,
+            joins,
+            fast,
             max_findings: options.max_findings,
             trace: None,
             use_joins: true,
+            use_fast_paths: true,
         }
     }
 
@@ -155,6 +168,8 @@ impl<'a> RunContext<'a> {
             plans: &self.plans,
             joins: self.use_joins.then_some(&self.joins),
             trace: self.trace.as_ref(),
+            // `explain` counts every record the interpreter looks at: no fast paths there.
+            fast: (self.use_fast_paths && self.trace.is_none()).then_some(&self.fast),
         }
     }
 

@@ -44,6 +44,14 @@ impl Timings {
             let _ = writeln!(w, "  {name:<10} {:>10}", ms(*d));
         }
         let _ = writeln!(w, "  {:<10} {:>10}", "total", ms(total));
+        if let Some(kib) = peak_rss_kib() {
+            let _ = writeln!(
+                w,
+                "  {:<10} {:>10}",
+                "peak RSS",
+                format!("{:.1} MB", kib as f64 / 1024.0)
+            );
+        }
         let mut datasets = self.datasets.lock().map(|d| d.clone()).unwrap_or_default();
         datasets.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if !datasets.is_empty() {
@@ -70,6 +78,14 @@ impl Timings {
         }
         w
     }
+}
+
+/// The process's peak resident set size so far, in KiB (`VmHWM` of `/proc/self/status`;
+/// `None` where there is no procfs). The benchmark harness reads it from `--timings`.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn ms(d: Duration) -> String {

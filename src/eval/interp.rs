@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+use super::fast::{FastPlans, QuantFast};
 use super::join::{JoinCache, JoinPlans};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::source::Span;
@@ -27,6 +28,11 @@ pub trait Rows: Sync {
     }
     /// A field's value in a record (borrowing text).
     fn value(&self, field: usize, row: usize) -> Value<'_>;
+    /// The typed column of a field, for the compiled fast paths (`None`: records are not
+    /// columnar, only [`Rows::value`] reads them).
+    fn column(&self, _field: usize) -> Option<&crate::evidence::Column> {
+        None
+    }
 }
 
 /// An error while evaluating: overflow, a date out of range.
@@ -96,6 +102,8 @@ pub struct Interp<'a> {
     pub joins: Option<&'a JoinCache>,
     /// Statistics for `explain` (`None` in normal runs).
     pub trace: Option<&'a super::trace::Trace>,
+    /// Compiled fast paths (`None`: the row interpreter alone).
+    pub fast: Option<&'a FastPlans<'a>>,
 }
 
 /// Three-valued truth.
@@ -109,7 +117,7 @@ pub fn truth(v: &Value<'_>) -> Truth {
     }
 }
 
-fn from_truth<'a>(t: Truth) -> Value<'a> {
+pub(crate) fn from_truth<'a>(t: Truth) -> Value<'a> {
     t.map_or(Value::None, Value::Bool)
 }
 
@@ -246,6 +254,29 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The compiled parts of a quantifier, when fast paths are on.
+    pub fn quant_fast(&self, q: &TQuant) -> Option<&'a QuantFast<'a>> {
+        self.fast?.get(q)
+    }
+
+    /// [`Interp::candidates`], narrowed to a shared selection when the quantifier's filter
+    /// reads only its own record; `true` when the candidates already passed the filter.
+    pub fn fast_candidates(
+        &self,
+        q: &'a TQuant,
+        env: &mut Vec<Bound<'a>>,
+    ) -> Result<(Candidates<'a>, bool), EvalError> {
+        if let (QSource::Dataset(d), Some(fast)) = (&q.source, self.fast) {
+            let joined = self.joins.is_some() && self.plans.get(q).is_some();
+            if !joined && let Some(rows) = self.rows(*d) {
+                if let Some(selected) = fast.selection(q, rows) {
+                    return Ok((Candidates::Rows(Cow::Borrowed(selected)), true));
+                }
+            }
+        }
+        Ok((self.candidates(q, env)?, false))
+    }
+
     fn traced(&self, q: &TQuant, candidates: usize, joined: bool) {
         if let Some(t) = self.trace {
             t.record(q, |s| {
@@ -258,9 +289,20 @@ impl<'a> Interp<'a> {
 
     /// Evaluates the body of a quantifier for the bound record (counted for `explain`).
     pub fn body(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> Result<Option<Value<'a>>, EvalError> {
-        let body = match &q.body {
-            Some(b) => Some(self.eval(b, env)?),
-            None => None,
+        self.body_with(q, self.quant_fast(q), env)
+    }
+
+    /// [`Interp::body`] with the quantifier's compiled parts already looked up.
+    pub fn body_with(
+        &self,
+        q: &'a TQuant,
+        fast: Option<&'a QuantFast<'a>>,
+        env: &mut Vec<Bound<'a>>,
+    ) -> Result<Option<Value<'a>>, EvalError> {
+        let body = match (&q.body, fast.and_then(|f| f.body.as_ref())) {
+            (Some(b), Some(fx)) => Some(fx.value(b.ty, env)?),
+            (Some(b), None) => Some(self.eval(b, env)?),
+            (None, _) => None,
         };
         if let Some(t) = self.trace {
             let truth = body.as_ref().map_or(Some(true), truth);
@@ -286,9 +328,20 @@ impl<'a> Interp<'a> {
 
     /// Whether the bound candidate passes the `where` filter.
     pub fn keeps(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> Result<bool, EvalError> {
-        let kept = match &q.filter {
-            Some(f) => truth(&self.eval(f, env)?) == Some(true),
-            None => true,
+        self.keeps_with(q, self.quant_fast(q), env)
+    }
+
+    /// [`Interp::keeps`] with the quantifier's compiled parts already looked up.
+    pub fn keeps_with(
+        &self,
+        q: &'a TQuant,
+        fast: Option<&'a QuantFast<'a>>,
+        env: &mut Vec<Bound<'a>>,
+    ) -> Result<bool, EvalError> {
+        let kept = match (&q.filter, fast.and_then(|f| f.filter.as_ref())) {
+            (Some(_), Some(fx)) => fx.truth(env)? == Some(true),
+            (Some(f), None) => truth(&self.eval(f, env)?) == Some(true),
+            (None, _) => true,
         };
         if kept {
             if let Some(t) = self.trace {
@@ -301,12 +354,13 @@ impl<'a> Interp<'a> {
     /// Evaluates a quantifier or aggregate (ungrouped).
     fn quantifier(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> EvalResult<'a> {
         let saved = env.len();
-        let candidates = self.candidates(q, env)?;
+        let (candidates, filtered) = self.fast_candidates(q, env)?;
+        let fast = self.quant_fast(q);
         let mut acc = Accumulator::new(q.kind);
         let mut result = Ok(());
         candidates.for_each(|b| {
             Self::bind(env, q.slot, b);
-            match self.step(q, env, &mut acc) {
+            match self.step_with(q, fast, filtered, env, &mut acc) {
                 Ok(go_on) => go_on,
                 Err(e) => {
                     result = Err(e);
@@ -329,10 +383,23 @@ impl<'a> Interp<'a> {
         env: &mut Vec<Bound<'a>>,
         acc: &mut Accumulator<'a>,
     ) -> Result<bool, EvalError> {
-        if !self.keeps(q, env)? {
+        self.step_with(q, self.quant_fast(q), false, env, acc)
+    }
+
+    /// [`Interp::step`] with the compiled parts looked up; `filtered`: the candidate is
+    /// known to pass the filter (it comes from a selection).
+    pub fn step_with(
+        &self,
+        q: &'a TQuant,
+        fast: Option<&'a QuantFast<'a>>,
+        filtered: bool,
+        env: &mut Vec<Bound<'a>>,
+        acc: &mut Accumulator<'a>,
+    ) -> Result<bool, EvalError> {
+        if !filtered && !self.keeps_with(q, fast, env)? {
             return Ok(true);
         }
-        let body = self.body(q, env)?;
+        let body = self.body_with(q, fast, env)?;
         Ok(acc.add(body))
     }
 }
@@ -342,7 +409,7 @@ pub enum Candidates<'a> {
     /// Rows `0..n`.
     All(usize),
     /// These rows, ascending.
-    Rows(Vec<u32>),
+    Rows(Cow<'a, [u32]>),
     /// List elements.
     Values(Vec<Cow<'a, str>>),
 }
@@ -359,7 +426,7 @@ impl<'a> Candidates<'a> {
                 }
             }
             Candidates::Rows(rows) => {
-                for r in rows {
+                for &r in rows.iter() {
                     if !f(Bound::Row(r as usize)) {
                         break;
                     }
@@ -563,7 +630,7 @@ pub fn percentile(values: &mut [f64], p: f64) -> f64 {
     a + (b - a) * (pos - lo as f64)
 }
 
-fn unary<'a>(op: UnaryOp, v: Value<'a>, span: Span) -> EvalResult<'a> {
+pub(crate) fn unary<'a>(op: UnaryOp, v: Value<'a>, span: Span) -> EvalResult<'a> {
     Ok(match (op, v) {
         (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
         (UnaryOp::Neg, Value::Int(i)) => match i.checked_neg() {
@@ -730,7 +797,7 @@ fn add_months_instant(t: i64, months: i32) -> Option<i64> {
     Some(value::date_to_micros(add_months(day, months)?) + time)
 }
 
-fn call<'a>(func: Func, args: Vec<Value<'a>>, span: Span) -> EvalResult<'a> {
+pub(crate) fn call<'a>(func: Func, args: Vec<Value<'a>>, span: Span) -> EvalResult<'a> {
     let mut args = args.into_iter();
     let a = args.next().unwrap_or(Value::None);
     let b = args.next().unwrap_or(Value::None);

@@ -9,12 +9,15 @@
 //! superset of the matching rows (hash collisions, `1 == 1.0`); the full filter is still
 //! evaluated on each candidate, so results are exactly those of the nested loop.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 
 use super::interp::{Bound, EvalError, Interp, Rows};
-use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
+use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{self, Value};
 
@@ -29,14 +32,21 @@ pub struct JoinPlan {
     pub outer_key: TExpr,
     /// The inner key is a list whose elements are indexed (`A contains B`).
     pub contains: bool,
+    /// The inner key is text that must start with the outer key (`starts_with(A, B)`):
+    /// a sorted index answers prefix ranges.
+    pub prefix: bool,
     /// Identifies the index: dataset and the inner key's shape.
     pub fingerprint: String,
+    /// The index's slot in the [`JoinCache`]: plans with the same fingerprint share one.
+    pub id: usize,
 }
 
 /// Join plans of a program, by quantifier.
 #[derive(Debug, Default)]
 pub struct JoinPlans {
     plans: HashMap<usize, JoinPlan>,
+    /// Index slot per fingerprint.
+    ids: HashMap<String, usize>,
 }
 
 impl JoinPlans {
@@ -69,11 +79,18 @@ impl JoinPlans {
         self.plans.is_empty()
     }
 
+    /// Number of distinct indexes the plans need.
+    pub fn indexes(&self) -> usize {
+        self.ids.len()
+    }
+
     fn visit(&mut self, e: &TExpr) {
         match &e.kind {
             TKind::Quant(q) => {
                 if let (QSource::Dataset(d), true, Some(filter)) = (&q.source, q.slot > 0, &q.filter) {
-                    if let Some(plan) = plan_for(*d, q.slot, filter) {
+                    if let Some(mut plan) = plan_for(*d, q.slot, filter) {
+                        let next = self.ids.len();
+                        plan.id = *self.ids.entry(plan.fingerprint.clone()).or_insert(next);
                         self.plans.insert(&**q as *const TQuant as usize, plan);
                     }
                 }
@@ -123,6 +140,24 @@ fn slots(e: &TExpr, out: &mut Vec<usize>, has_quant: &mut bool) {
 fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
     let mut conjuncts = Vec::new();
     split_and(filter, &mut conjuncts);
+    for c in &conjuncts {
+        // `starts_with(inner, outer)`: a prefix range of a sorted index.
+        if let TKind::Call(Func::StartsWith, args) = &c.kind
+            && let [inner, outer] = args.as_slice()
+            && inner_only(inner, slot)
+            && outer_only(outer, slot)
+        {
+            return Some(JoinPlan {
+                dataset,
+                inner_key: inner.clone(),
+                outer_key: outer.clone(),
+                contains: false,
+                prefix: true,
+                fingerprint: format!("{dataset}:prefix:{}", fingerprint(inner, slot)),
+                id: 0,
+            });
+        }
+    }
     for c in conjuncts {
         let TKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Contains), a, b) = &c.kind else {
             continue;
@@ -148,16 +183,32 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
                     inner_key: (*inner).clone(),
                     outer_key: (*outer).clone(),
                     contains: *op == BinaryOp::Contains,
+                    prefix: false,
                     fingerprint: format!(
                         "{dataset}:{}:{}",
                         *op == BinaryOp::Contains,
                         fingerprint(inner, slot)
                     ),
+                    id: 0,
                 });
             }
         }
     }
     None
+}
+
+/// The expression reads the inner record (slot `slot`) and nothing outside it.
+fn inner_only(e: &TExpr, slot: usize) -> bool {
+    let (mut s, mut q) = (Vec::new(), false);
+    slots(e, &mut s, &mut q);
+    !s.is_empty() && s.iter().all(|x| *x == slot) && !q
+}
+
+/// The expression reads only outer records.
+fn outer_only(e: &TExpr, slot: usize) -> bool {
+    let (mut s, mut q) = (Vec::new(), false);
+    slots(e, &mut s, &mut q);
+    s.iter().all(|x| *x < slot) && !q
 }
 
 fn split_and<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
@@ -171,7 +222,7 @@ fn split_and<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
 
 /// A structural rendering of an expression that ignores spans and names the inner slot
 /// `$`, so the same key written in two requirements shares one index.
-fn fingerprint(e: &TExpr, slot: usize) -> String {
+pub fn fingerprint(e: &TExpr, slot: usize) -> String {
     let mut s = String::new();
     write_fingerprint(e, slot, &mut s);
     s
@@ -241,18 +292,38 @@ fn write_fingerprint(e: &TExpr, slot: usize, s: &mut String) {
     }
 }
 
-/// Rows of a dataset by key hash.
+/// Rows of a dataset by key hash, or sorted by text key for prefix joins.
 #[derive(Debug, Default)]
 pub struct Index {
     rows: HashMap<u64, Vec<u32>>,
+    /// Prefix joins: (key, row) sorted by key then row.
+    sorted: Vec<(String, u32)>,
+    prefix: bool,
 }
 
 impl Index {
-    /// Rows whose key may equal the probe (ascending); empty for `none`.
-    pub fn lookup(&self, probe: &Value<'_>) -> Vec<u32> {
-        match key_hash(probe) {
-            Some(h) => self.rows.get(&h).cloned().unwrap_or_default(),
-            None => Vec::new(),
+    /// Rows whose key may equal the probe (ascending), or for a prefix join the rows whose
+    /// key starts with it; empty for `none`.
+    pub fn lookup(&self, probe: &Value<'_>) -> Cow<'_, [u32]> {
+        if self.prefix {
+            let Value::Text(p) = probe else {
+                return Cow::Borrowed(&[]);
+            };
+            let start = self.sorted.partition_point(|(k, _)| k.as_str() < p.as_ref());
+            let mut rows: Vec<u32> = self
+                .sorted
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(k, _)| k.starts_with(p.as_ref()))
+                .map(|(_, r)| *r)
+                .collect();
+            rows.sort_unstable();
+            return Cow::Owned(rows);
+        }
+        match key_hash(probe).and_then(|h| self.rows.get(&h)) {
+            Some(rows) => Cow::Borrowed(rows),
+            None => Cow::Borrowed(&[]),
         }
     }
 }
@@ -282,64 +353,115 @@ fn normalize(x: f64) -> u64 {
     if x == 0.0 { 0f64.to_bits() } else { x.to_bits() }
 }
 
-type Slot = Arc<OnceLock<Result<Arc<Index>, EvalError>>>;
+/// Rows per parallel chunk when computing index keys.
+const CHUNK_ROWS: usize = 16 * 1024;
 
 /// Indexes built so far, shared by every requirement of a run: a dataset is indexed once
 /// per key shape however many requirements join on it.
 #[derive(Default)]
 pub struct JoinCache {
-    built: Mutex<HashMap<String, Slot>>,
+    slots: Vec<OnceLock<Result<Index, EvalError>>>,
 }
 
 impl JoinCache {
-    /// An empty cache.
-    pub fn new() -> JoinCache {
-        JoinCache::default()
+    /// An empty cache for `indexes` distinct indexes ([`JoinPlans::indexes`]).
+    pub fn new(indexes: usize) -> JoinCache {
+        JoinCache {
+            slots: (0..indexes).map(|_| OnceLock::new()).collect(),
+        }
     }
 
     /// The index for a plan, building it on first use.
     pub fn index<'a>(
-        &self,
+        &'a self,
         plan: &'a JoinPlan,
         rows: &'a dyn Rows,
         interp: &Interp<'a>,
         slot: usize,
-    ) -> Result<Arc<Index>, EvalError> {
-        let cell = {
-            let mut built = match self.built.lock() {
-                Ok(b) => b,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            built.entry(plan.fingerprint.clone()).or_default().clone()
+    ) -> Result<&'a Index, EvalError> {
+        let Some(cell) = self.slots.get(plan.id) else {
+            return Err(EvalError {
+                message: String::from("internal: no index slot for a join plan"),
+                span: plan.inner_key.span,
+            });
         };
-        cell.get_or_init(|| build(plan, rows, interp, slot).map(Arc::new))
-            .clone()
+        cell.get_or_init(|| build(plan, rows, interp, slot))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
+/// The keys of one chunk of rows: (hash, row) pairs in row order, or (text, row) for
+/// prefix joins.
+enum Keys {
+    Hashed(Vec<(u64, u32)>),
+    Texts(Vec<(String, u32)>),
+}
+
+/// Builds an index: keys are computed in parallel chunks (the expensive part: the
+/// interpreter evaluates `lower(trim(e.user))` per row), then inserted in row order so each
+/// bucket's rows stay ascending. The first error in row order wins, as in a sequential
+/// build.
 fn build<'a>(
     plan: &'a JoinPlan,
     rows: &'a dyn Rows,
     interp: &Interp<'a>,
     slot: usize,
 ) -> Result<Index, EvalError> {
-    let mut index = Index::default();
-    let mut env: Vec<Bound<'a>> = vec![Bound::Value(Value::None); slot + 1];
-    for r in 0..rows.len() {
-        Interp::bind(&mut env, slot, Bound::Row(r));
-        let key = interp.eval(&plan.inner_key, &mut env)?;
-        let row = u32::try_from(r).unwrap_or(u32::MAX);
-        if plan.contains {
-            if let Value::List(items) = key {
-                for item in items {
-                    if let Some(h) = key_hash(&Value::Text(item)) {
-                        push_row(&mut index, h, row);
+    let n = rows.len();
+    let chunks: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK_ROWS)
+        .map(|s| (s, (s + CHUNK_ROWS).min(n)))
+        .collect();
+    let parts: Vec<Result<Keys, EvalError>> = chunks
+        .par_iter()
+        .map(|&(start, end)| {
+            let mut env: Vec<Bound<'a>> = vec![Bound::Value(Value::None); slot + 1];
+            let mut hashed = Vec::new();
+            let mut texts = Vec::new();
+            for r in start..end {
+                Interp::bind(&mut env, slot, Bound::Row(r));
+                let key = interp.eval(&plan.inner_key, &mut env)?;
+                let row = u32::try_from(r).unwrap_or(u32::MAX);
+                if plan.prefix {
+                    if let Value::Text(t) = key {
+                        texts.push((t.into_owned(), row));
                     }
+                } else if plan.contains {
+                    if let Value::List(items) = key {
+                        for item in items {
+                            if let Some(h) = key_hash(&Value::Text(item)) {
+                                hashed.push((h, row));
+                            }
+                        }
+                    }
+                } else if let Some(h) = key_hash(&key) {
+                    hashed.push((h, row));
                 }
             }
-        } else if let Some(h) = key_hash(&key) {
-            index.rows.entry(h).or_default().push(row);
+            Ok(if plan.prefix {
+                Keys::Texts(texts)
+            } else {
+                Keys::Hashed(hashed)
+            })
+        })
+        .collect();
+    let mut index = Index {
+        prefix: plan.prefix,
+        ..Index::default()
+    };
+    for part in parts {
+        match part? {
+            Keys::Texts(texts) => index.sorted.extend(texts),
+            Keys::Hashed(pairs) => {
+                for (h, row) in pairs {
+                    push_row(&mut index, h, row);
+                }
+            }
         }
+    }
+    if plan.prefix {
+        index.sorted.sort_unstable();
     }
     Ok(index)
 }

@@ -240,48 +240,85 @@ fn group_label(key: &Value<'_>) -> String {
     }
 }
 
+/// Rows a top-level scan visits, split into parallel chunks: every row, or a shared
+/// selection of rows that passed the filter.
+#[derive(Clone, Copy)]
+enum RowSeq<'r> {
+    All(usize),
+    Some(&'r [u32]),
+}
+
+impl RowSeq<'_> {
+    fn of<'r>(c: &'r Candidates<'_>) -> Option<RowSeq<'r>> {
+        match c {
+            Candidates::All(n) => Some(RowSeq::All(*n)),
+            Candidates::Rows(rows) => Some(RowSeq::Some(rows)),
+            Candidates::Values(_) => None,
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            RowSeq::All(n) => n,
+            RowSeq::Some(rows) => rows.len(),
+        }
+    }
+
+    /// The row at position `i`.
+    fn at(self, i: usize) -> usize {
+        match self {
+            RowSeq::All(_) => i,
+            RowSeq::Some(rows) => rows.get(i).map_or(usize::MAX, |&r| r as usize),
+        }
+    }
+
+    /// Position ranges of the parallel chunks.
+    fn chunks(self) -> Vec<(usize, usize)> {
+        let n = self.len();
+        (0..n)
+            .step_by(CHUNK_ROWS)
+            .map(|s| (s, (s + CHUNK_ROWS).min(n)))
+            .collect()
+    }
+}
+
 /// Scans a top-level quantifier's whole population in parallel chunks (no early stop: the
 /// population size is reported).
 pub fn scan<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<Accumulator<'a>, EvalError> {
     let mut env = Vec::new();
-    match interp.candidates(q, &mut env)? {
-        Candidates::All(n) => {
-            let chunks: Vec<(usize, usize)> = (0..n)
-                .step_by(CHUNK_ROWS)
-                .map(|s| (s, (s + CHUNK_ROWS).min(n)))
-                .collect();
-            let parts: Vec<Result<Accumulator<'a>, EvalError>> = chunks
-                .par_iter()
-                .map(|&(start, end)| {
-                    let mut acc = Accumulator::new(q.kind);
-                    let mut env = Vec::new();
-                    for r in start..end {
-                        Interp::bind(&mut env, q.slot, Bound::Row(r));
-                        interp.step(q, &mut env, &mut acc)?;
-                    }
-                    Ok(acc)
-                })
-                .collect();
-            let mut total = Accumulator::new(q.kind);
-            for p in parts {
-                total.merge(p?);
-            }
-            Ok(total)
-        }
-        other => {
-            let mut acc = Accumulator::new(q.kind);
-            let mut result = Ok(());
-            other.for_each(|b| {
-                Interp::bind(&mut env, q.slot, b);
-                if let Err(e) = interp.step(q, &mut env, &mut acc) {
-                    result = Err(e);
-                    return false;
+    let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    let fast = interp.quant_fast(q);
+    if let Some(seq) = RowSeq::of(&candidates) {
+        let parts: Vec<Result<Accumulator<'a>, EvalError>> = seq
+            .chunks()
+            .par_iter()
+            .map(|&(start, end)| {
+                let mut acc = Accumulator::new(q.kind);
+                let mut env = Vec::new();
+                for i in start..end {
+                    Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
+                    interp.step_with(q, fast, filtered, &mut env, &mut acc)?;
                 }
-                true
-            });
-            result.map(|()| acc)
+                Ok(acc)
+            })
+            .collect();
+        let mut total = Accumulator::new(q.kind);
+        for p in parts {
+            total.merge(p?);
         }
+        return Ok(total);
     }
+    let mut acc = Accumulator::new(q.kind);
+    let mut result = Ok(());
+    candidates.for_each(|b| {
+        Interp::bind(&mut env, q.slot, b);
+        if let Err(e) = interp.step_with(q, fast, filtered, &mut env, &mut acc) {
+            result = Err(e);
+            return false;
+        }
+        true
+    });
+    result.map(|()| acc)
 }
 
 /// A value usable as an ordered group key.
@@ -321,16 +358,63 @@ fn grouped<'a>(
     let mut groups: std::collections::BTreeMap<GroupKey<'a>, Accumulator<'a>> =
         std::collections::BTreeMap::new();
     let mut env = Vec::new();
-    let candidates = interp.candidates(q, &mut env)?;
+    let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    let fast = interp.quant_fast(q);
+    // Fast path: a key with an integer code (a dictionary column, a month or quarter),
+    // accumulated per code in parallel chunks and named once per group at the end.
+    if let (Some(seq), Some(group)) = (RowSeq::of(&candidates), fast.and_then(|f| f.group.as_ref())) {
+        type Chunk<'a> = (
+            std::collections::HashMap<Option<i64>, usize>,
+            Vec<(Option<i64>, Accumulator<'a>)>,
+        );
+        let parts: Vec<Result<Chunk<'a>, EvalError>> = seq
+            .chunks()
+            .par_iter()
+            .map(|&(start, end)| {
+                let mut slots = std::collections::HashMap::new();
+                let mut accs: Vec<(Option<i64>, Accumulator<'a>)> = Vec::new();
+                let mut env = Vec::new();
+                for i in start..end {
+                    Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
+                    if !filtered && !interp.keeps_with(q, fast, &mut env)? {
+                        continue;
+                    }
+                    let code = group.code(&env)?;
+                    let body = interp.body_with(q, fast, &mut env)?;
+                    let at = *slots.entry(code).or_insert_with(|| {
+                        accs.push((code, Accumulator::new(q.kind)));
+                        accs.len() - 1
+                    });
+                    if let Some((_, acc)) = accs.get_mut(at) {
+                        acc.add(body);
+                    }
+                }
+                Ok((slots, accs))
+            })
+            .collect();
+        for part in parts {
+            let (_, accs) = part?;
+            for (code, acc) in accs {
+                let k = code.map_or(Value::None, |c| group.value(c));
+                match groups.entry(GroupKey(k)) {
+                    std::collections::btree_map::Entry::Occupied(mut e) => e.get_mut().merge(acc),
+                    std::collections::btree_map::Entry::Vacant(e) => {
+                        e.insert(acc);
+                    }
+                }
+            }
+        }
+        return Ok(groups.into_iter().map(|(k, a)| (k.0, a)).collect());
+    }
     let mut result = Ok(());
     candidates.for_each(|b| {
         Interp::bind(&mut env, q.slot, b);
         let step = (|| -> Result<(), EvalError> {
-            if !interp.keeps(q, &mut env)? {
+            if !filtered && !interp.keeps_with(q, fast, &mut env)? {
                 return Ok(());
             }
             let k = interp.eval(key, &mut env)?;
-            let body = interp.body(q, &mut env)?;
+            let body = interp.body_with(q, fast, &mut env)?;
             groups
                 .entry(GroupKey(k))
                 .or_insert_with(|| Accumulator::new(q.kind))
@@ -467,7 +551,7 @@ fn group_offenders<'a>(
     q: &'a TQuant,
     failing_groups: &[GroupValue],
 ) -> Result<Failing<'a>, EvalError> {
-    let (Some(key), Some(body), QSource::Dataset(_)) = (&q.group, &q.body, &q.source) else {
+    let (Some(key), Some(_), QSource::Dataset(_)) = (&q.group, &q.body, &q.source) else {
         return Ok(Failing::default());
     };
     if failing_groups.is_empty() || !matches!(q.kind, QuantKind::Share | QuantKind::All) {
@@ -477,15 +561,36 @@ fn group_offenders<'a>(
     let mut env = Vec::new();
     let mut rows = Vec::new();
     let mut result = Ok(());
-    interp.candidates(q, &mut env)?.for_each(|b| {
+    let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    let fast = interp.quant_fast(q);
+    let group = fast.and_then(|f| f.group.as_ref());
+    // With a coded key, whether a group is wanted is decided once per code.
+    let mut wanted_codes: std::collections::HashMap<Option<i64>, bool> = std::collections::HashMap::new();
+    candidates.for_each(|b| {
         let Bound::Row(row) = b else {
             return true;
         };
         Interp::bind(&mut env, q.slot, Bound::Row(row));
         let step = (|| -> Result<(), EvalError> {
-            if interp.keeps(q, &mut env)?
-                && wanted.contains(group_label(&interp.eval(key, &mut env)?).as_str())
-                && truth(&interp.eval(body, &mut env)?) != Some(true)
+            if !filtered && !interp.keeps_with(q, fast, &mut env)? {
+                return Ok(());
+            }
+            let in_failing_group = match group {
+                Some(g) => {
+                    let code = g.code(&env)?;
+                    *wanted_codes.entry(code).or_insert_with(|| {
+                        let k = code.map_or(Value::None, |c| g.value(c));
+                        wanted.contains(group_label(&k).as_str())
+                    })
+                }
+                None => wanted.contains(group_label(&interp.eval(key, &mut env)?).as_str()),
+            };
+            if in_failing_group
+                && interp
+                    .body_with(q, fast, &mut env)?
+                    .as_ref()
+                    .map_or(Some(true), truth)
+                    != Some(true)
             {
                 rows.push(row);
             }
@@ -543,73 +648,69 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
         QuantKind::All => t != Some(true),
         _ => t != Some(false),
     };
+    let fast = interp.quant_fast(q);
     let body_truth = |env: &mut Vec<Bound<'a>>| -> Result<Option<bool>, EvalError> {
-        Ok(interp.body(q, env)?.as_ref().map_or(Some(true), truth))
+        Ok(interp.body_with(q, fast, env)?.as_ref().map_or(Some(true), truth))
     };
-    match interp.candidates(q, &mut env)? {
-        Candidates::All(n) => {
-            let chunks: Vec<(usize, usize)> = (0..n)
-                .step_by(CHUNK_ROWS)
-                .map(|s| (s, (s + CHUNK_ROWS).min(n)))
-                .collect();
-            let parts: Vec<Result<(usize, Vec<usize>), EvalError>> = chunks
-                .par_iter()
-                .map(|&(start, end)| {
-                    let mut env = Vec::new();
-                    let mut population = 0;
-                    let mut failing = Vec::new();
-                    for r in start..end {
-                        Interp::bind(&mut env, q.slot, Bound::Row(r));
-                        if !interp.keeps(q, &mut env)? {
-                            continue;
-                        }
-                        population += 1;
-                        if failing_truth(body_truth(&mut env)?) {
-                            failing.push(r);
-                        }
+    let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    if let Some(seq) = RowSeq::of(&candidates) {
+        let parts: Vec<Result<(usize, Vec<usize>), EvalError>> = seq
+            .chunks()
+            .par_iter()
+            .map(|&(start, end)| {
+                let mut env = Vec::new();
+                let mut population = 0;
+                let mut failing = Vec::new();
+                for i in start..end {
+                    let r = seq.at(i);
+                    Interp::bind(&mut env, q.slot, Bound::Row(r));
+                    if !filtered && !interp.keeps_with(q, fast, &mut env)? {
+                        continue;
                     }
-                    Ok((population, failing))
-                })
-                .collect();
-            let mut population = 0;
-            let mut failing = Vec::new();
-            for p in parts {
-                let (n, f) = p?;
-                population += n;
-                failing.extend(f);
-            }
-            Ok((population, failing))
-        }
-        other => {
-            let mut population = 0;
-            let mut failing = Vec::new();
-            let mut position = 0;
-            let mut result = Ok(());
-            other.for_each(|b| {
-                let at = match &b {
-                    Bound::Row(r) => *r,
-                    Bound::Value(_) => position,
-                };
-                position += 1;
-                Interp::bind(&mut env, q.slot, b);
-                let step = (|| -> Result<(), EvalError> {
-                    if interp.keeps(q, &mut env)? {
-                        population += 1;
-                        if failing_truth(body_truth(&mut env)?) {
-                            failing.push(at);
-                        }
+                    population += 1;
+                    if failing_truth(body_truth(&mut env)?) {
+                        failing.push(r);
                     }
-                    Ok(())
-                })();
-                if let Err(e) = step {
-                    result = Err(e);
-                    return false;
                 }
-                true
-            });
-            result.map(|()| (population, failing))
+                Ok((population, failing))
+            })
+            .collect();
+        let mut population = 0;
+        let mut failing = Vec::new();
+        for p in parts {
+            let (n, f) = p?;
+            population += n;
+            failing.extend(f);
         }
+        return Ok((population, failing));
     }
+    let mut population = 0;
+    let mut failing = Vec::new();
+    let mut position = 0;
+    let mut result = Ok(());
+    candidates.for_each(|b| {
+        let at = match &b {
+            Bound::Row(r) => *r,
+            Bound::Value(_) => position,
+        };
+        position += 1;
+        Interp::bind(&mut env, q.slot, b);
+        let step = (|| -> Result<(), EvalError> {
+            if filtered || interp.keeps_with(q, fast, &mut env)? {
+                population += 1;
+                if failing_truth(body_truth(&mut env)?) {
+                    failing.push(at);
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = step {
+            result = Err(e);
+            return false;
+        }
+        true
+    });
+    result.map(|()| (population, failing))
 }
 
 /// The key of a failing record (the dataset's key field), or the list element itself.

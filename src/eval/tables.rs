@@ -13,6 +13,10 @@ impl Rows for Table {
     fn value(&self, field: usize, row: usize) -> Value<'_> {
         Table::value(self, field, row)
     }
+
+    fn column(&self, field: usize) -> Option<&crate::evidence::Column> {
+        Some(Table::column(self, field))
+    }
 }
 
 impl Located for Table {
