@@ -244,7 +244,7 @@ fn floor(evidence: &Path, threads: usize) -> Fallible<Measure> {
 fn floor_child(dir: &Path, threads: usize) -> Fallible<()> {
     let mut all = Vec::new();
     files(dir, &mut all)?;
-    all.sort_by(|a, b| b.1.cmp(&a.1));
+    all.sort_by_key(|b| std::cmp::Reverse(b.1));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
     let tokens: u64 = pool.install(|| {
         all.par_iter()

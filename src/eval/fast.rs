@@ -91,10 +91,10 @@ impl<'a> FastPlans<'a> {
         while let Some(e) = stack.pop() {
             if let TKind::Quant(q) = &e.kind {
                 let key = &**q as *const TQuant as usize;
-                if !plans.quants.contains_key(&key) {
-                    let fast = compiler.quant(q, &mut ids);
-                    plans.quants.insert(key, fast);
-                }
+                plans
+                    .quants
+                    .entry(key)
+                    .or_insert_with(|| compiler.quant(q, &mut ids));
             }
             children(e, |c| stack.push(c));
         }
