@@ -40,11 +40,12 @@ fn jira(s: &str) -> Option<i64> {
     let (date, time, ampm) = (parts.next()?, parts.next()?, parts.next()?);
     let mut d = date.split('/');
     let day: i8 = d.next()?.parse().ok()?;
+    let month_name = d.next()?;
     let month = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ]
     .iter()
-    .position(|m| *m == d.next().unwrap_or(""))? as i8
+    .position(|m| *m == month_name)? as i8
         + 1;
     let year: i16 = 2000 + d.next()?.parse::<i16>().ok()?;
     let (h, m) = time.split_once(':')?;
