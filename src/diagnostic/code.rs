@@ -101,6 +101,14 @@ codes! {
     /// Example: none known: this is a bug in the formatter; please report it with the file.
     S008 = Error, "formatter failure";
 
+    /// What: two comparisons in a row without parentheses, like `a < b <= c`.
+    /// Why: read as `(a < b) <= c` it compares a bool with a value, which is never what was
+    /// meant; most often a bodiless quantifier's `where` swallowed the comparison with its
+    /// target (`count c in capa where … <= 0`).
+    /// Example: `expect count c in capa where c.due < as_of <= 0` (write
+    /// `(count c in capa where c.due < as_of) <= 0`).
+    S009 = Error, "comparisons do not chain";
+
     /// What: a name that should be a dataset is not declared.
     /// Why: a requirement over an undeclared dataset cannot be evaluated.
     /// Example: `all l in leaver: …` where the dataset is `leavers`.

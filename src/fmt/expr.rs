@@ -57,10 +57,12 @@ fn is_none_suffix(negated: bool) -> &'static str {
 
 /// The binding an operand of `op` must have to go without parentheses. An `and` inside an
 /// `or` keeps its parentheses, although precedence does not need them: `a or (b and c)`
-/// is how people read it safely.
+/// is how people read it safely. A comparison inside a comparison keeps them because the
+/// language refuses `a < b == c` (`S009`).
 fn operand_min(op: BinaryOp, operand: &Expr, min: u8) -> u8 {
     match (op, &operand.kind) {
         (BinaryOp::Or, ExprKind::Binary(BinaryOp::And, ..)) => ATOM,
+        (op, ExprKind::Binary(inner, ..)) if op.is_comparison() && inner.is_comparison() => ATOM,
         _ => min,
     }
 }

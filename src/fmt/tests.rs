@@ -38,6 +38,8 @@ fn parentheses_follow_precedence() {
         ("a or (b and c)", "a or (b and c)"),
         ("a or b and c", "a or (b and c)"),
         ("(a or b) and c", "(a or b) and c"),
+        ("(a < b) == c", "(a < b) == c"),
+        ("a == (b in c)", "a == (b in c)"),
     ];
     for (input, want) in cases {
         assert_eq!(expr(input), want, "{input}");

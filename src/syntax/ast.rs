@@ -638,6 +638,24 @@ impl BinaryOp {
     pub fn is_ordering(self) -> bool {
         matches!(self, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
     }
+
+    /// True for the operators of the comparison level: `== != < <= > >= in not in contains
+    /// matches`. They do not chain: `a < b < c` is an error, not `(a < b) < c`.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::In
+                | BinaryOp::NotIn
+                | BinaryOp::Contains
+                | BinaryOp::Matches
+        )
+    }
 }
 
 /// The quantifiers and aggregates.

@@ -1,6 +1,7 @@
 //! From pest's parse tree to the AST. The only module that sees `pest::iterators`.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pest::Parser;
@@ -44,6 +45,7 @@ pub fn parse_chunk(text: &str, file: FileId, offset: usize, diags: &mut Vec<Diag
         offset,
         text,
         diags: RefCell::new(Vec::new()),
+        parenthesised: RefCell::new(HashSet::new()),
     };
     // Tracking every attempted token costs time on large files; parse without it and
     // parse again with it only to describe an error.
@@ -69,6 +71,7 @@ pub fn parse_expression(text: &str, file: FileId) -> Result<Expr, Vec<Diagnostic
         offset: 0,
         text,
         diags: RefCell::new(Vec::new()),
+        parenthesised: RefCell::new(HashSet::new()),
     };
     pest::set_error_detail(false);
     let result = match RuleParser::parse(Rule::expression, text) {
@@ -96,6 +99,8 @@ struct Lowerer<'t> {
     offset: usize,
     text: &'t str,
     diags: RefCell<Vec<Diagnostic>>,
+    /// Spans of parenthesised expressions: `(a < b) == c` is allowed, `a < b == c` is not.
+    parenthesised: RefCell<HashSet<Span>>,
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -696,6 +701,7 @@ impl Lowerer<'_> {
                 },
             })
             .map_infix(|lhs, op, rhs| {
+                let op_span = self.span(&op);
                 let op = match op.as_rule() {
                     Rule::op_or => BinaryOp::Or,
                     Rule::op_and => BinaryOp::And,
@@ -714,6 +720,13 @@ impl Lowerer<'_> {
                     Rule::op_mul => BinaryOp::Mul,
                     _ => BinaryOp::Div,
                 };
+                // The refused chain keeps its shape with `none` on the left, so the checker
+                // does not add a type error for the same mistake.
+                let lhs = if op.is_comparison() && self.is_chained(&lhs, op, op_span) {
+                    none_expr(lhs.span)
+                } else {
+                    lhs
+                };
                 Expr {
                     span: lhs.span.to(rhs.span),
                     kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
@@ -721,6 +734,35 @@ impl Lowerer<'_> {
             })
             .parse(pair.into_inner())
             .with_span_if_empty(span)
+    }
+
+    /// `a < b <= c`: the left operand of a comparison is itself an unparenthesised
+    /// comparison. Reports it (`S009`) and says so.
+    fn is_chained(&self, lhs: &Expr, op: BinaryOp, op_span: Span) -> bool {
+        let ExprKind::Binary(inner, ..) = &lhs.kind else {
+            return false;
+        };
+        if !inner.is_comparison() || self.parenthesised.borrow().contains(&lhs.span) {
+            return false;
+        }
+        self.push(
+            Diagnostic::new(
+                Code::S009,
+                format!(
+                    "comparisons do not chain: `{}` follows `{}`",
+                    op.as_str(),
+                    inner.as_str()
+                ),
+            )
+            .with_primary(op_span, "a second comparison")
+            .with_secondary(lhs.span, "already a comparison")
+            .with_help(
+                "a quantifier without a body ends at the end of the expression: to compare its result, \
+                 parenthesise it, like `(count c in capa where …) <= 0`; otherwise join two comparisons \
+                 with `and`",
+            ),
+        );
+        true
     }
 
     fn operand(&self, pair: P<'_>) -> Expr {
@@ -733,6 +775,7 @@ impl Lowerer<'_> {
                         // Keep the parentheses in the span so diagnostics underline them.
                         let mut e = self.expr(inner);
                         e.span = span;
+                        self.parenthesised.borrow_mut().insert(span);
                         e
                     }
                     None => none_expr(span),

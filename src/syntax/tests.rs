@@ -388,3 +388,21 @@ fn a_ten_megabyte_line_is_handled() {
     let (_, diags) = parse(&long_list);
     assert!(diags.is_empty());
 }
+
+#[test]
+fn comparisons_do_not_chain_without_parentheses() {
+    for text in [
+        "param p = a < b <= c\n",
+        "param p = a == b == c\n",
+        "param p = x in l == true\n",
+        "param p = (count c in capa where c.due < as_of <= 0)\n",
+    ] {
+        let (_, diags) = parse(text);
+        let codes: Vec<Code> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, [Code::S009], "{text}");
+    }
+    // Parenthesised, the left comparison is a bool like any other.
+    parse_ok("param p = (a < b) == c\n");
+    parse_ok("param p = a == (b < c)\n");
+    parse_ok("param p = a < b and b <= c\n");
+}

@@ -109,7 +109,13 @@ pub fn expr() -> BoxedStrategy<Tokens> {
     ];
     leaf.prop_recursive(4, 48, 4, |inner| {
         prop_oneof![
-            3 => (inner.clone(), binary_op(), inner.clone()).prop_map(|(l, op, r)| cat(vec![l, vec![op], r])),
+            // A comparison is parenthesised as a whole: comparisons do not chain (S009), and
+            // token sequences glued side by side would otherwise chain them.
+            3 => (inner.clone(), binary_op(), inner.clone()).prop_map(|(l, op, r)| {
+                let comparison = !matches!(op.as_str(), "or" | "and" | "+" | "-" | "*" | "/");
+                let e = cat(vec![l, vec![op], r]);
+                if comparison { paren(e) } else { e }
+            }),
             1 => (select(&["not", "-"][..]), inner.clone()).prop_map(|(op, e)| cat(vec![t(op), e])),
             1 => (inner.clone(), any::<bool>()).prop_map(|(e, neg)| {
                 cat(vec![e, t("is"), if neg { t("not") } else { vec![] }, t("none")])
