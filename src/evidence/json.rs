@@ -30,6 +30,9 @@ use super::{
     MAX_JSON_DOCUMENT_BYTES, MAX_RECORD_BYTES, Plan, ProvenanceKind, Table,
 };
 
+#[path = "json_fast.rs"]
+mod fast;
+
 /// Bytes read per block.
 const BLOCK: usize = if cfg!(test) { 4096 } else { 8 << 20 };
 
@@ -113,6 +116,10 @@ struct Node {
     leaves: Vec<(usize, u8)>,
     /// Fields whose path passes through or ends here.
     below: Vec<usize>,
+    /// A single-value (not list) field ends here.
+    scalar_leaves: bool,
+    /// A list field ends here.
+    list_leaves: bool,
 }
 
 /// All declared paths, merged.
@@ -167,11 +174,43 @@ impl Trie {
                 }
             }
         }
+        for node in &mut nodes {
+            for &(f, _) in &node.leaves {
+                let list = plan.fields.get(f).is_some_and(|c| c.is_list());
+                node.list_leaves |= list;
+                node.scalar_leaves |= !list;
+            }
+        }
         Ok(Trie { nodes })
     }
 
     fn node(&self, i: usize) -> Option<&Node> {
         self.nodes.get(i)
+    }
+
+    /// A single-value field's path ends at node `i`.
+    fn has_scalar_leaves(&self, i: usize) -> bool {
+        self.nodes.get(i).is_some_and(|n| n.scalar_leaves)
+    }
+
+    /// A list field's path ends at node `i`.
+    fn has_list_leaves(&self, i: usize) -> bool {
+        self.nodes.get(i).is_some_and(|n| n.list_leaves)
+    }
+
+    /// The child of node `i` under object key `key` (unescaped bytes).
+    fn key_child(&self, i: usize, key: &[u8]) -> Option<usize> {
+        let node = self.nodes.get(i)?;
+        node.keys
+            .iter()
+            .find(|(k, _)| k.as_bytes() == key)
+            .map(|(_, c)| *c)
+    }
+
+    /// The child of node `i` at array index `index`.
+    fn index_child(&self, i: usize, index: u64) -> Option<usize> {
+        let node = self.nodes.get(i)?;
+        node.indexes.iter().find(|(x, _)| *x == index).map(|(_, c)| *c)
     }
 }
 
@@ -710,14 +749,42 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
     }
 }
 
-/// Parses one record from its bytes into `ctx`.
-fn parse_record(
+/// Parses one record from its bytes into `ctx`: through the fast path when `events` is
+/// given and the record fits it, else through serde.
+fn parse_record<'a>(
     ctx: &mut Ctx<'_>,
-    bytes: &[u8],
+    bytes: &'a [u8],
     location: Location,
     first_line: u64,
     first_col: u64,
+    events: Option<&mut Vec<fast::Event<'a>>>,
 ) -> Result<(), LoadError> {
+    // The first record also lists its keys for "did you mean": serde does that.
+    if let Some(events) = events
+        && !ctx.collecting_keys
+        && fast::record(ctx.trie, bytes, events)
+    {
+        for event in events.drain(..) {
+            let replayed: Result<(), serde_json::Error> = match event {
+                fast::Event::Text(node, s) => ctx.scalar(node, Cell::Text(s)),
+                fast::Event::Bool(node, b) => ctx.scalar(node, Cell::Bool(b)),
+                fast::Event::Present(node) => {
+                    ctx.mark_present(node);
+                    Ok(())
+                }
+            };
+            if replayed.is_err() {
+                break;
+            }
+        }
+        if let Some(error) = ctx.error.take() {
+            return Err(ctx.describe(error, location));
+        }
+        let position = location.line.or(location.index).unwrap_or(0);
+        return ctx
+            .end_record(position)
+            .map_err(|error| ctx.describe(error, location));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = NodeSeed {
         ctx: &mut *ctx,
@@ -976,12 +1043,17 @@ fn parse_spans(
     let threads = rayon::current_num_threads().max(1);
     let per = spans.len().div_ceil(threads * 4).max(MIN_CHUNK);
     let want_keys = first_keys.is_none();
+    let template: &TableBuilder = out;
     let chunks: Vec<Result<Ctx<'_>, LoadError>> = spans
         .par_chunks(per)
         .enumerate()
         .map(|(n, chunk)| {
             let mut ctx = Ctx::new(plan, trie);
             ctx.collecting_keys = want_keys && n == 0;
+            // Columns the table already holds as plain text stay plain: a chunk need not
+            // build (and then drop) a dictionary of unique values such as ids.
+            ctx.builder.plain_like(template);
+            let mut events = Vec::new();
             for span in chunk {
                 let bytes = data.get(span.start..span.end).unwrap_or(&[]);
                 let location = if lines {
@@ -995,7 +1067,7 @@ fn parse_spans(
                         index: Some(span.position),
                     }
                 };
-                parse_record(&mut ctx, bytes, location, span.line, span.col)?;
+                parse_record(&mut ctx, bytes, location, span.line, span.col, Some(&mut events))?;
             }
             Ok(ctx)
         })
