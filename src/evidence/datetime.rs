@@ -567,7 +567,8 @@ fn validate_time(p: &mut Parts, raw: &str, notes: &mut Notes) -> Result<(), Stri
 #[derive(Clone, Debug)]
 pub(crate) enum Zone {
     Utc,
-    Named(TimeZone),
+    /// A zone and its identity in the per-day offset cache ([`ZoneDays`]).
+    Named(TimeZone, ZoneDays),
 }
 
 impl Zone {
@@ -577,9 +578,93 @@ impl Zone {
         }
         jiff::tz::db()
             .get(name)
-            .map(Zone::Named)
+            .map(|tz| Zone::Named(tz, ZoneDays::new()))
             .map_err(|_| format!("`{name}` is not a known IANA time zone"))
     }
+}
+
+/// The identity of a declared zone in a per-thread cache of UTC offsets per local day.
+///
+/// Jira exports carry four Helsinki wall-clock times per row, and asking the zone database
+/// for each (a binary search over transitions, then the gap/fold analysis) was a visible
+/// part of loading them. A local day far from any transition has one offset for all its
+/// times, so the offset is remembered per (zone, day); days near a transition are never
+/// cached and always take the exact path ([`local_to_utc`]), which also counts gap and
+/// fold adjustments in the notes. The identity is a process-wide counter, so a cache entry
+/// can never be mistaken for another zone's, even one later allocated at the same address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ZoneDays(u64);
+
+impl ZoneDays {
+    pub(crate) fn new() -> ZoneDays {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        ZoneDays(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+/// Slots of the per-thread day cache (direct-mapped by day).
+const DAY_SLOTS: usize = 1024;
+
+/// A cached day: zone identity (0: empty slot), local day number, offset in seconds or
+/// [`NEAR_TRANSITION`].
+type DaySlot = (u64, i32, i32);
+
+/// The cached "offset" of a day near a transition: take the exact path.
+const NEAR_TRANSITION: i32 = i32::MIN;
+
+thread_local! {
+    static DAY_OFFSETS: std::cell::RefCell<Vec<DaySlot>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The UTC offset (seconds) of every wall-clock time of local day `day` in `tz`, when the
+/// zone has no transition within three days of it; `None` near a transition.
+fn clean_day_offset(tz: &TimeZone, day: i32) -> Option<i32> {
+    const DAY: i64 = 86_400;
+    // A transition changes the local times within its offset change (below 26 hours in any
+    // zone) of its instant; three days either side of the day's wall clock read as UTC
+    // leaves room for any offset, so with none there every local time of the day maps to
+    // exactly one instant, with the one offset in force.
+    let start = i64::from(day) * DAY - 3 * DAY;
+    let end = i64::from(day) * DAY + 4 * DAY;
+    let probe = jiff::Timestamp::from_second(start).ok()?;
+    if let Some(next) = tz.following(probe).next()
+        && next.timestamp().as_second() <= end
+    {
+        return None;
+    }
+    Some(tz.to_offset(probe).seconds())
+}
+
+/// [`local_to_utc`] through the per-day cache for a declared zone.
+fn local_to_utc_cached(
+    tz: &TimeZone,
+    id: ZoneDays,
+    p: &Parts,
+    raw: &str,
+    notes: &mut Notes,
+) -> Result<i64, String> {
+    let day = days_from_civil(p.year, p.month, p.day);
+    let slot = day.rem_euclid(DAY_SLOTS as i32) as usize;
+    let offset = DAY_OFFSETS.with_borrow_mut(|cache| {
+        if cache.len() != DAY_SLOTS {
+            cache.resize(DAY_SLOTS, (0, 0, 0));
+        }
+        match cache.get(slot) {
+            Some(&(zone, d, offset)) if zone == id.0 && d == day => offset,
+            _ => {
+                let offset = clean_day_offset(tz, day).unwrap_or(NEAR_TRANSITION);
+                if let Some(entry) = cache.get_mut(slot) {
+                    *entry = (id.0, day, offset);
+                }
+                offset
+            }
+        }
+    });
+    if offset == NEAR_TRANSITION {
+        return local_to_utc(tz, p, raw, notes);
+    }
+    Ok(wall_micros(p) - i64::from(offset) * US)
 }
 
 /// Converts local wall-clock time to a UTC instant under the DST policy above.
@@ -685,7 +770,7 @@ impl Temporal {
         } else {
             match &self.zone {
                 Zone::Utc => wall_micros(p),
-                Zone::Named(tz) => local_to_utc(tz, p, raw, notes)?,
+                Zone::Named(tz, id) => local_to_utc_cached(tz, *id, p, raw, notes)?,
             }
         };
         if !(MIN_MICROS..=MAX_MICROS).contains(&micros) {

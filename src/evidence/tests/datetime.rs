@@ -110,7 +110,7 @@ fn helsinki_dst_policy_matches_jiff_compatible() {
     let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let t = Temporal {
         formats: vec![],
-        zone: Zone::Named(tz.clone()),
+        zone: Zone::Named(tz.clone(), ZoneDays::new()),
         pivot: 1970,
     };
     for text in [
@@ -175,4 +175,105 @@ fn civil_round_trip_and_excel_serials() {
     assert!(excel_serial_parts(60.0).is_none());
     assert!(excel_serial_parts(f64::NAN).is_none());
     assert!(excel_serial_parts(-1.0).is_none());
+}
+
+mod day_cache {
+    use proptest::prelude::*;
+
+    use super::super::{Notes, Parts, ZoneDays, days_from_civil, days_in_month, local_to_utc, local_to_utc_cached};
+
+    const ZONES: &[&str] = &[
+        "Europe/Helsinki",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Pacific/Apia",
+        "Europe/Moscow",
+        "UTC",
+    ];
+
+    /// A wall-clock time, half of them on or next to a March/October/April/November
+    /// Sunday, where the transitions are.
+    fn wall() -> impl Strategy<Value = Parts> {
+        (
+            1965i32..2040,
+            prop_oneof![Just(3u32), Just(4), Just(10), Just(11), 1u32..=12, Just(12)],
+            1u32..=31,
+            0u32..24,
+            0u32..60,
+            0u32..60,
+            0u32..1_000_000,
+        )
+            .prop_map(|(year, month, day, hour, minute, second, micros)| Parts {
+                year,
+                month,
+                day: day.min(days_in_month(year, month)),
+                hour,
+                minute,
+                second,
+                micros,
+                ..Parts::default()
+            })
+    }
+
+    fn zones() -> Vec<(jiff::tz::TimeZone, ZoneDays)> {
+        ZONES
+            .iter()
+            .map(|name| (jiff::tz::TimeZone::get(name).unwrap(), ZoneDays::new()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn cached_offsets_equal_the_zone_database(p in wall(), which in 0..ZONES.len()) {
+            thread_local! {
+                static ZONE_SET: Vec<(jiff::tz::TimeZone, ZoneDays)> = zones();
+            }
+            let (tz, id) = ZONE_SET.with(|z| z[which].clone());
+            let (mut cached_notes, mut exact_notes) = (Notes::default(), Notes::default());
+            let cached = local_to_utc_cached(&tz, id, &p, "raw", &mut cached_notes);
+            let exact = local_to_utc(&tz, &p, "raw", &mut exact_notes);
+            prop_assert_eq!(cached, exact);
+            prop_assert_eq!(cached_notes, exact_notes);
+        }
+    }
+
+    /// Every minute of the days around Helsinki's and Apia's transitions, twice (the second
+    /// pass hits the cache).
+    #[test]
+    fn every_minute_around_transitions() {
+        for (name, days) in [
+            ("Europe/Helsinki", [(2026, 3, 29), (2026, 10, 25), (2025, 3, 30)]),
+            ("Pacific/Apia", [(2011, 12, 29), (2011, 12, 30), (2011, 12, 31)]),
+        ] {
+            let tz = jiff::tz::TimeZone::get(name).unwrap();
+            let id = ZoneDays::new();
+            for _ in 0..2 {
+                for (y, m, d) in days {
+                    for offset_days in -4i32..=4 {
+                        let (year, month, day) =
+                            crate::value::civil_from_days(days_from_civil(y, m, d) + offset_days);
+                        for minute in 0..24 * 60 {
+                            let p = Parts {
+                                year,
+                                month,
+                                day,
+                                hour: minute / 60,
+                                minute: minute % 60,
+                                ..Parts::default()
+                            };
+                            let (mut a, mut b) = (Notes::default(), Notes::default());
+                            assert_eq!(
+                                local_to_utc_cached(&tz, id, &p, "x", &mut a),
+                                local_to_utc(&tz, &p, "x", &mut b),
+                                "{name} {p:?}"
+                            );
+                            assert_eq!(a, b);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
