@@ -903,12 +903,12 @@ impl Scanner {
                 continue;
             }
             if self.in_string {
-                match memchr::memchr2(b'"', b'\\', data.get(i..).unwrap_or(&[])) {
+                match fast::quote_or_escape(data, i) {
                     None => {
                         i = len;
                     }
                     Some(k) => {
-                        i += k;
+                        i = k;
                         if data.get(i) == Some(&b'\\') {
                             self.escape = true;
                         } else {

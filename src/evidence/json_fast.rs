@@ -287,6 +287,33 @@ pub(super) fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
+/// Position of the first `"` or `\` at or after `i` (the record scanner's string skip:
+/// Okta's strings are short, and a word-at-a-time loop beats a vector search's setup).
+pub(super) fn quote_or_escape(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(word) = b.get(i..i + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let w = u64::from_le_bytes(eight);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let slash = w ^ (ONES * u64::from(b'\\'));
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        let hits = zero(quote) | zero(slash);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 #[path = "tests/json_fast.rs"]
 mod tests;

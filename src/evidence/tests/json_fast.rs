@@ -8,7 +8,7 @@ use crate::evidence::{DatasetSpec, FieldSpec, Location, Plan};
 use crate::value::Type;
 
 use super::super::{Ctx, Trie, parse_record};
-use super::{Event, record, string_end};
+use super::{Event, quote_or_escape, record, string_end};
 
 fn spec() -> DatasetSpec {
     DatasetSpec::new("okta", "a.json")
@@ -172,6 +172,17 @@ proptest! {
             .map(|(v, pretty, edit)| bytes_of(v, *pretty, *edit))
             .collect();
         prop_assert_eq!(outcome(&bytes, true), outcome(&bytes, false));
+    }
+
+    #[test]
+    fn quote_or_escape_finds_the_first(body in proptest::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), any::<u8>()], 0..40), start in 0usize..50) {
+        let expected = body
+            .iter()
+            .enumerate()
+            .skip(start)
+            .find(|(_, b)| matches!(b, b'"' | b'\\'))
+            .map(|(i, _)| i);
+        prop_assert_eq!(quote_or_escape(&body, start), expected);
     }
 
     #[test]
