@@ -66,6 +66,8 @@ enum Item {
 pub(crate) struct DateFormat {
     items: Vec<Item>,
     pub(crate) text: String,
+    /// The format is `%Y-%m-%d %H:%M:%S` (ServiceNow's), which [`fixed_iso`] reads.
+    pub(crate) iso_seconds: bool,
 }
 
 /// The parts of a parsed date-time, before validation.
@@ -203,9 +205,24 @@ impl DateFormat {
                 "`{text}` does not give a full date (year, month and day, or `%s`)"
             ));
         }
+        let iso_seconds = items
+            == [
+                Item::Year4,
+                Item::Lit(b'-'),
+                Item::Month(Pad::Zero),
+                Item::Lit(b'-'),
+                Item::Day(Pad::Zero),
+                Item::Space,
+                Item::Hour24(Pad::Zero),
+                Item::Lit(b':'),
+                Item::Minute(Pad::Zero),
+                Item::Lit(b':'),
+                Item::Second(Pad::Zero),
+            ];
         Ok(DateFormat {
             items,
             text: text.to_string(),
+            iso_seconds,
         })
     }
 
@@ -479,6 +496,52 @@ fn offset(b: &[u8], i: &mut usize) -> Option<i32> {
     }
 }
 
+/// Two ASCII digits at `at` as a number.
+fn two_at(b: &[u8], at: usize) -> Option<u32> {
+    let (&hi, &lo) = (b.get(at)?, b.get(at + 1)?);
+    (hi.is_ascii_digit() && lo.is_ascii_digit()).then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
+}
+
+/// The fixed-width shapes most exports use, read without [`parse_iso`]'s general walk:
+/// `2026-01-31`, `2026-01-31 14:05:00` (or `T`), and either with `.123` milliseconds
+/// and/or `Z`. Gives exactly [`parse_iso`]'s parts, or `None` for any other shape (which
+/// then takes the general path).
+pub(crate) fn fixed_iso(b: &[u8]) -> Option<Parts> {
+    if !matches!(b.len(), 10 | 19 | 20 | 23 | 24) || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let mut p = Parts {
+        year: (two_at(b, 0)? * 100 + two_at(b, 2)?) as i32,
+        month: two_at(b, 5)?,
+        day: two_at(b, 8)?,
+        ..Parts::default()
+    };
+    if b.len() == 10 {
+        return Some(p);
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    p.hour = two_at(b, 11)?;
+    p.minute = two_at(b, 14)?;
+    p.second = two_at(b, 17)?;
+    let mut rest = b.get(19..)?;
+    if let [b'.', d1, d2, d3, tail @ ..] = rest {
+        if !(d1.is_ascii_digit() && d2.is_ascii_digit() && d3.is_ascii_digit()) {
+            return None;
+        }
+        p.micros = (u32::from(d1 - b'0') * 100 + u32::from(d2 - b'0') * 10 + u32::from(d3 - b'0')) * 1000;
+        rest = tail;
+    }
+    match rest {
+        [] => {}
+        [b'Z'] => p.offset = Some(0),
+        _ => return None,
+    }
+    Some(p)
+}
+
 /// ISO 8601 / RFC 3339: a date, optionally `T` or space and a time, optionally an offset.
 pub(crate) fn parse_iso(s: &str) -> Option<(Parts, bool)> {
     let b = s.as_bytes();
@@ -578,7 +641,7 @@ impl Zone {
         }
         jiff::tz::db()
             .get(name)
-            .map(|tz| Zone::Named(tz, ZoneDays::new()))
+            .map(|tz| Zone::Named(tz, ZoneDays::of(name)))
             .map_err(|_| format!("`{name}` is not a known IANA time zone"))
     }
 }
@@ -591,14 +654,36 @@ impl Zone {
 /// times, so the offset is remembered per (zone, day); days near a transition are never
 /// cached and always take the exact path ([`local_to_utc`]), which also counts gap and
 /// fold adjustments in the notes. The identity is a process-wide counter, so a cache entry
-/// can never be mistaken for another zone's, even one later allocated at the same address.
+/// can never be mistaken for another zone's, even one later allocated at the same address;
+/// fields declared with the same zone name share one identity (and so the cached days).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ZoneDays(u64);
 
+/// Zone names given an identity so far (a handful per process).
+static ZONE_IDS: std::sync::Mutex<Vec<(String, u64)>> = std::sync::Mutex::new(Vec::new());
+
+/// The next identity.
+static NEXT_ZONE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 impl ZoneDays {
+    /// A new identity, shared with nobody.
     pub(crate) fn new() -> ZoneDays {
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-        ZoneDays(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        ZoneDays(NEXT_ZONE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// The identity of the zone the database knows as `name` (the database never changes
+    /// while the process runs, so one name is always the same zone).
+    pub(crate) fn of(name: &str) -> ZoneDays {
+        let Ok(mut ids) = ZONE_IDS.lock() else {
+            // A poisoned registry only costs sharing: a fresh identity is always correct.
+            return ZoneDays::new();
+        };
+        if let Some(&(_, id)) = ids.iter().find(|(n, _)| n == name) {
+            return ZoneDays(id);
+        }
+        let id = ZoneDays::new();
+        ids.push((name.to_string(), id.0));
+        id
     }
 }
 
@@ -734,7 +819,19 @@ impl Temporal {
 
     fn parts(&self, s: &str) -> Option<Parts> {
         if self.formats.is_empty() {
+            if let Some(p) = fixed_iso(s.as_bytes()) {
+                return Some(p);
+            }
             return parse_iso(s).map(|(p, _)| p);
+        }
+        // The first format decides whenever it matches, so its fixed-width reading may
+        // answer for it; anything else goes through every format in order.
+        if let Some(first) = self.formats.first()
+            && first.iso_seconds
+            && let Some(p) = fixed_iso(s.as_bytes()).filter(|p| p.offset.is_none() && s.len() == 19)
+            && s.as_bytes().get(10) == Some(&b' ')
+        {
+            return Some(p);
         }
         self.formats.iter().find_map(|f| f.parse(s, self.pivot))
     }

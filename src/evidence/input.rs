@@ -211,12 +211,9 @@ impl<'o> Input<'o> {
 
     /// True when the byte at stream offset `x` is a line break.
     pub(crate) fn is_newline_at(&self, x: u64) -> bool {
-        self.lines.as_ref().is_some_and(|t| {
-            t.offsets
-                .iter()
-                .take_while(|&&o| o <= x)
-                .any(|&o| o == x)
-        })
+        self.lines
+            .as_ref()
+            .is_some_and(|t| t.offsets.iter().take_while(|&&o| o <= x).any(|&o| o == x))
     }
 
     /// Forgets line breaks before stream offset `x`.

@@ -180,7 +180,9 @@ fn civil_round_trip_and_excel_serials() {
 mod day_cache {
     use proptest::prelude::*;
 
-    use super::super::{Notes, Parts, ZoneDays, days_from_civil, days_in_month, local_to_utc, local_to_utc_cached};
+    use super::super::{
+        Notes, Parts, ZoneDays, days_from_civil, days_in_month, local_to_utc, local_to_utc_cached,
+    };
 
     const ZONES: &[&str] = &[
         "Europe/Helsinki",
@@ -274,6 +276,116 @@ mod day_cache {
                     }
                 }
             }
+        }
+    }
+}
+
+mod fixed_width {
+    use proptest::prelude::*;
+
+    use super::super::{DateFormat, Notes, Temporal, Zone, fixed_iso, parse_iso};
+
+    /// ISO-looking text: valid shapes with random digits, and broken ones.
+    fn isoish() -> impl Strategy<Value = String> {
+        let digit = || proptest::char::range('0', '9');
+        prop_oneof![
+            (
+                0u32..10000,
+                0u32..14,
+                0u32..33,
+                0u32..26,
+                0u32..61,
+                0u32..62,
+                0u32..1000,
+                0usize..6,
+                proptest::sample::select(vec!['T', 't', ' ', 'x'])
+            )
+                .prop_map(|(y, mo, d, h, mi, s, ms, shape, sep)| {
+                    let date = format!("{y:04}-{mo:02}-{d:02}");
+                    let time = format!("{date}{sep}{h:02}:{mi:02}:{s:02}");
+                    match shape {
+                        0 => date,
+                        1 => time,
+                        2 => format!("{time}Z"),
+                        3 => format!("{time}.{ms:03}"),
+                        4 => format!("{time}.{ms:03}Z"),
+                        _ => format!("{time}.{ms:03}+02:00"),
+                    }
+                }),
+            proptest::collection::vec(
+                prop_oneof![
+                    digit(),
+                    Just('-'),
+                    Just(':'),
+                    Just('T'),
+                    Just(' '),
+                    Just('.'),
+                    Just('Z'),
+                    Just('z'),
+                    Just('+'),
+                    Just(',')
+                ],
+                8..26
+            )
+            .prop_map(|c| c.into_iter().collect::<String>()),
+        ]
+    }
+
+    fn service_now(fast: bool) -> Temporal {
+        let Ok(mut format) = DateFormat::compile("%Y-%m-%d %H:%M:%S") else {
+            panic!("a valid format");
+        };
+        assert!(format.iso_seconds);
+        format.iso_seconds = fast;
+        Temporal {
+            formats: vec![format],
+            zone: Zone::Utc,
+            pivot: 1970,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fixed_iso_equals_parse_iso(s in isoish()) {
+            if let Some(fast) = fixed_iso(s.as_bytes()) {
+                let general = parse_iso(&s).map(|(p, _)| p);
+                prop_assert_eq!(format!("{:?}", Some(fast)), format!("{general:?}"), "{}", s);
+            }
+        }
+
+        #[test]
+        fn fast_temporals_equal_general_ones(s in isoish()) {
+            let iso = Temporal { formats: vec![], zone: Zone::Utc, pivot: 1970 };
+            let (mut a, mut b) = (Notes::default(), Notes::default());
+            // No format: the fast path is always on; compare with the general parser's parts.
+            let general = parse_iso(&s).map(|(p, _)| p);
+            prop_assert_eq!(format!("{:?}", iso.parts(&s)), format!("{general:?}"));
+            let (fast, slow) = (service_now(true), service_now(false));
+            prop_assert_eq!(fast.datetime(&s, &mut a), slow.datetime(&s, &mut b), "{}", s);
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(fast.date(&s), slow.date(&s), "{}", s);
+        }
+    }
+
+    #[test]
+    fn common_shapes_take_the_fast_path() {
+        for s in [
+            "2026-01-31",
+            "2026-01-31 14:05:00",
+            "2026-01-31T14:05:00.123Z",
+            "2024-02-29T23:59:60Z",
+        ] {
+            assert!(fixed_iso(s.as_bytes()).is_some(), "{s}");
+        }
+        for s in [
+            "2026-1-31",
+            "2026-01-31T14:05",
+            "2026-01-31T14:05:00+02:00",
+            "2026-01-31T14:05:00.1234Z",
+        ] {
+            assert!(fixed_iso(s.as_bytes()).is_none(), "{s}");
         }
     }
 }

@@ -215,8 +215,20 @@ fn typical_okta_records_take_the_fast_path() {
     assert!(!record(&trie, escaped, &mut events));
     let number_at_path = br#"{"n": 5}"#;
     assert!(!record(&trie, number_at_path, &mut events));
-    for bad in [&b"{\"a\":01}"[..], b"{\"a\":1.}", b"{\"a\":-}", b"{\"a\":[1,]}", b"{\"a\":1,}", b"{\"a\" 1}", b"{} x"] {
-        assert!(!record(&trie, bad, &mut events), "{}", String::from_utf8_lossy(bad));
+    for bad in [
+        &b"{\"a\":01}"[..],
+        b"{\"a\":1.}",
+        b"{\"a\":-}",
+        b"{\"a\":[1,]}",
+        b"{\"a\":1,}",
+        b"{\"a\" 1}",
+        b"{} x",
+    ] {
+        assert!(
+            !record(&trie, bad, &mut events),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
     }
 }
 
