@@ -31,13 +31,22 @@ const MAX_FAST_DEPTH: usize = 64;
 /// Parses one record (`bytes` is the span the scanner found: the value and surrounding
 /// whitespace). Returns `false` when the record must go through the serde path; `events`
 /// is then meaningless.
-pub(super) fn record<'a>(trie: &Trie, bytes: &'a [u8], events: &mut Vec<Event<'a>>) -> bool {
+///
+/// With `keys`, the record's top-level keys are listed too (the first record's, for "did
+/// you mean"), as the serde path lists them: at most [`MAX_LISTED_KEYS`].
+pub(super) fn record<'a>(
+    trie: &Trie,
+    bytes: &'a [u8],
+    events: &mut Vec<Event<'a>>,
+    keys: Option<&mut Vec<String>>,
+) -> bool {
     events.clear();
     let mut p = Parser {
         b: bytes,
         i: 0,
         trie,
         events,
+        keys,
     };
     p.ws();
     if p.peek() != Some(b'{') {
@@ -50,11 +59,15 @@ pub(super) fn record<'a>(trie: &Trie, bytes: &'a [u8], events: &mut Vec<Event<'a
     p.i == bytes.len()
 }
 
+/// Top-level keys listed for the first record (as `KeySeed` does).
+pub(super) const MAX_LISTED_KEYS: usize = 1000;
+
 struct Parser<'a, 't, 'e> {
     b: &'a [u8],
     i: usize,
     trie: &'t Trie,
     events: &'e mut Vec<Event<'a>>,
+    keys: Option<&'e mut Vec<String>>,
 }
 
 impl<'a> Parser<'a, '_, '_> {
@@ -135,6 +148,12 @@ impl<'a> Parser<'a, '_, '_> {
                 return None;
             }
             let key = self.string()?;
+            if depth == 1
+                && let Some(keys) = self.keys.as_deref_mut()
+                && keys.len() < MAX_LISTED_KEYS
+            {
+                keys.push(std::str::from_utf8(key).ok()?.to_string());
+            }
             let child = node.and_then(|n| self.trie.key_child(n, key));
             self.ws();
             if self.peek() != Some(b':') {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::evidence::{DatasetSpec, FieldSpec, Location, Plan};
 use crate::value::Type;
 
-use super::super::{Ctx, Trie, parse_record};
+use super::super::{Ctx, Route, Trie, parse_record};
 use super::{Event, quote_or_escape, record, string_end};
 
 fn spec() -> DatasetSpec {
@@ -40,7 +40,8 @@ fn outcome(records: &[Vec<u8>], fast: bool) -> (Vec<Result<(), String>>, String)
             line: None,
             index: Some(index as u64),
         };
-        let result = parse_record(&mut ctx, bytes, location, 1, 1, fast.then_some(&mut events));
+        let route = if fast { Route::Fast } else { Route::Serde };
+        let result = parse_record(&mut ctx, bytes, location, 1, 1, &mut events, route);
         let failed = result.is_err();
         results.push(result.map_err(|e| format!("{} {e} / {}", e.code(), e.help())));
         if failed {
@@ -208,13 +209,13 @@ fn typical_okta_records_take_the_fast_path() {
     };
     let mut events = Vec::new();
     let line = r#"{"uuid":"4d1b","published":"2025-05-22T00:01:02.057Z","eventType":"user.session.start","severity":"INFO","displayMessage":"User login","actor":{"id":"00uB","alternateId":"juha@x.fi","displayName":"Juha Räsänen"},"client":{"zone":"null"},"outcome":{"result":"SUCCESS","reason":null},"target":null, "m": -0.5e+3}"#.as_bytes();
-    assert!(record(&trie, line, &mut events));
+    assert!(record(&trie, line, &mut events, None));
     assert_eq!(events.first(), Some(&Event::Text(1, "4d1b")));
     assert!(events.iter().any(|e| matches!(e, Event::Present(_))));
     let escaped = br#"{"uuid":"a\"b"}"#;
-    assert!(!record(&trie, escaped, &mut events));
+    assert!(!record(&trie, escaped, &mut events, None));
     let number_at_path = br#"{"n": 5}"#;
-    assert!(!record(&trie, number_at_path, &mut events));
+    assert!(!record(&trie, number_at_path, &mut events, None));
     for bad in [
         &b"{\"a\":01}"[..],
         b"{\"a\":1.}",
@@ -225,7 +226,7 @@ fn typical_okta_records_take_the_fast_path() {
         b"{} x",
     ] {
         assert!(
-            !record(&trie, bad, &mut events),
+            !record(&trie, bad, &mut events, None),
             "{}",
             String::from_utf8_lossy(bad)
         );
@@ -252,7 +253,97 @@ fn generated_records_mostly_take_the_fast_path() {
             panic!("the strategy generates");
         };
         let bytes = bytes_of(&tree.current(), false, None);
-        fast += usize::from(record(&trie, &bytes, &mut events));
+        fast += usize::from(record(&trie, &bytes, &mut events, None));
     }
     assert!(fast > 80, "only {fast} of 400 records took the fast path");
+}
+
+/// The whole file in one of several layouts, maybe with one byte edited.
+fn array_text(values: &[Value], layout: u8, edit: Option<(usize, u8, u8)>) -> Vec<u8> {
+    let lines: Vec<String> = values
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap_or_default())
+        .collect();
+    let text = match layout % 5 {
+        0 => format!("[\n{}\n]\n", lines.join(",\n")),
+        1 => format!("[\r\n  {}\r\n]", lines.join(",\r\n  ")),
+        2 => format!("[\n{}\n]", lines.join(" ,\n\n")),
+        3 => serde_json::to_string(values).unwrap_or_default(),
+        _ => serde_json::to_string_pretty(values).unwrap_or_default(),
+    };
+    let mut bytes = text.into_bytes();
+    if let Some((at, kind, byte)) = edit
+        && !bytes.is_empty()
+    {
+        let at = at % bytes.len();
+        let pool = b" \n,:{}[]\"\\0-1.eEtfnul";
+        let byte = pool[usize::from(byte) % pool.len()];
+        match kind % 3 {
+            0 => bytes.insert(at, byte),
+            1 => bytes[at] = byte,
+            _ => {
+                bytes.remove(at);
+            }
+        }
+    }
+    bytes
+}
+
+/// Loads `a.json` from `dir` with speculation on or off: the table's values, provenance
+/// and facts, or the error.
+fn load_file(dir: &std::path::Path, speculate: bool) -> Result<String, String> {
+    use super::super::SPECULATE;
+    SPECULATE.with(|s| s.set(speculate));
+    let spec = DatasetSpec::new("okta", "a.json")
+        .field(FieldSpec::new("uuid", Type::Text, "uuid").key())
+        .field(FieldSpec::new("at", Type::DateTime, "published"))
+        .field(FieldSpec::new("kind", Type::Text, "eventType"))
+        .field(FieldSpec::new("user", Type::Text, "target[0].alternateId").alias("actor.alternateId"))
+        .field(FieldSpec::new("flag", Type::Bool, "flag"));
+    let result = crate::evidence::load(&spec, dir, &crate::evidence::NoProgress);
+    SPECULATE.with(|s| s.set(true));
+    match result {
+        Ok(t) => {
+            let mut out = format!("{} rows {:?}\n", t.rows(), t.file);
+            for row in 0..t.rows() {
+                for field in 0..5 {
+                    out.push_str(&format!("{:?} ", t.value(field, row)));
+                }
+                out.push_str(&format!("{:?}\n", t.provenance(row)));
+            }
+            Ok(out)
+        }
+        Err(e) => Err(format!("{} {e} / {}", e.code(), e.help())),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn speculative_lines_equal_the_scanner(
+        values in proptest::collection::vec(okta_like(), 0..60),
+        layout in any::<u8>(),
+        edit in proptest::option::weighted(0.3, (any::<usize>(), any::<u8>(), any::<u8>())),
+    ) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(dir.path().join("a.json"), array_text(&values, layout, edit)).unwrap_or_else(|e| panic!("{e}"));
+        prop_assert_eq!(load_file(dir.path(), true), load_file(dir.path(), false));
+    }
+}
+
+#[test]
+fn one_record_per_line_is_read_speculatively() {
+    use super::super::SPECULATED;
+    let values: Vec<Value> = (0..300)
+        .map(|i| json!({"uuid": format!("u{i}"), "published": "2026-01-31T14:05:00.123Z", "eventType": "user.session.start", "target": null, "flag": i % 2 == 0}))
+        .collect();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("a.json"), array_text(&values, 0, None)).unwrap_or_else(|e| panic!("{e}"));
+    let before = SPECULATED.with(std::cell::Cell::get);
+    let loaded = load_file(dir.path(), true);
+    assert!(loaded.is_ok(), "{loaded:?}");
+    // The test block is 4 KiB: several blocks, all of them speculative.
+    assert!(SPECULATED.with(std::cell::Cell::get) - before >= 5);
+    assert_eq!(loaded, load_file(dir.path(), false));
 }
