@@ -525,6 +525,21 @@ impl TableBuilder {
         }
     }
 
+    /// Starts as plain text every text column that `table` already holds as plain text
+    /// (call before the first row). Appending to `table` gives the same result either way:
+    /// a dictionary appended to plain text is made plain first.
+    pub(crate) fn plain_like(&mut self, table: &TableBuilder) {
+        for (mine, theirs) in self.columns.iter_mut().zip(&table.columns) {
+            if let (
+                ColumnBuilder::Text(mine @ TextBuilder::Dict { .. }),
+                ColumnBuilder::Text(TextBuilder::Plain(_)),
+            ) = (mine, theirs)
+            {
+                *mine = TextBuilder::Plain(Strings::new());
+            }
+        }
+    }
+
     /// Appends the rows of a later chunk.
     pub(crate) fn append(&mut self, other: TableBuilder) -> Result<(), (usize, Overflow)> {
         for (i, (mine, theirs)) in self.columns.iter_mut().zip(other.columns).enumerate() {

@@ -376,6 +376,10 @@ fn convert_row(
             .at(location),
         ));
     }
+    // The input was checked (or decoded) as UTF-8 already, so the record always is: one
+    // validation per record, then each cell is a checked slice of it (cheaper than
+    // validating every cell separately).
+    let whole = std::str::from_utf8(record.as_slice()).ok();
     for (f, (field, matched)) in plan.fields.iter().zip(columns).enumerate() {
         if !field.used {
             continue;
@@ -388,7 +392,7 @@ fn convert_row(
         let mut failed_at = 0;
         if field.is_list() {
             for &pos in &matched.positions {
-                let text = cell_text(plan, record, pos, header, location)?;
+                let text = cell_text(plan, record, whole, pos, header, location)?;
                 if let Err(e) = field.items(text, col) {
                     result = Err(e);
                     failed_at = pos;
@@ -400,12 +404,12 @@ fn convert_row(
                 failed_at = matched.positions.first().copied().unwrap_or(0);
             }
         } else if let Some(&pos) = matched.positions.first() {
-            let text = cell_text(plan, record, pos, header, location)?;
+            let text = cell_text(plan, record, whole, pos, header, location)?;
             result = field.convert(Cell::Text(text), col, notes);
             failed_at = pos;
         }
         if let Err(problem) = result {
-            let raw = cell_text(plan, record, failed_at, header, location).unwrap_or("");
+            let raw = cell_text(plan, record, whole, failed_at, header, location).unwrap_or("");
             let column = header
                 .get(failed_at)
                 .map_or(matched.source.as_str(), String::as_str);
@@ -420,6 +424,7 @@ fn convert_row(
 fn cell_text<'r>(
     plan: &Plan<'_>,
     record: &'r ByteRecord,
+    whole: Option<&'r str>,
     pos: usize,
     header: &[String],
     location: Location,
@@ -435,6 +440,12 @@ fn cell_text<'r>(
             })
             .at(location),
         ));
+    }
+    if let Some(text) = whole
+        .zip(record.range(pos))
+        .and_then(|(whole, range)| whole.get(range))
+    {
+        return Ok(text);
     }
     // The input was checked (or decoded) as UTF-8 already; this cannot fail.
     std::str::from_utf8(bytes).map_err(|_| Fail::Utf8(0))

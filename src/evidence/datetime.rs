@@ -66,6 +66,8 @@ enum Item {
 pub(crate) struct DateFormat {
     items: Vec<Item>,
     pub(crate) text: String,
+    /// The format is `%Y-%m-%d %H:%M:%S` (ServiceNow's), which [`fixed_iso`] reads.
+    pub(crate) iso_seconds: bool,
 }
 
 /// The parts of a parsed date-time, before validation.
@@ -203,9 +205,24 @@ impl DateFormat {
                 "`{text}` does not give a full date (year, month and day, or `%s`)"
             ));
         }
+        let iso_seconds = items
+            == [
+                Item::Year4,
+                Item::Lit(b'-'),
+                Item::Month(Pad::Zero),
+                Item::Lit(b'-'),
+                Item::Day(Pad::Zero),
+                Item::Space,
+                Item::Hour24(Pad::Zero),
+                Item::Lit(b':'),
+                Item::Minute(Pad::Zero),
+                Item::Lit(b':'),
+                Item::Second(Pad::Zero),
+            ];
         Ok(DateFormat {
             items,
             text: text.to_string(),
+            iso_seconds,
         })
     }
 
@@ -479,6 +496,52 @@ fn offset(b: &[u8], i: &mut usize) -> Option<i32> {
     }
 }
 
+/// Two ASCII digits at `at` as a number.
+fn two_at(b: &[u8], at: usize) -> Option<u32> {
+    let (&hi, &lo) = (b.get(at)?, b.get(at + 1)?);
+    (hi.is_ascii_digit() && lo.is_ascii_digit()).then(|| u32::from(hi - b'0') * 10 + u32::from(lo - b'0'))
+}
+
+/// The fixed-width shapes most exports use, read without [`parse_iso`]'s general walk:
+/// `2026-01-31`, `2026-01-31 14:05:00` (or `T`), and either with `.123` milliseconds
+/// and/or `Z`. Gives exactly [`parse_iso`]'s parts, or `None` for any other shape (which
+/// then takes the general path).
+pub(crate) fn fixed_iso(b: &[u8]) -> Option<Parts> {
+    if !matches!(b.len(), 10 | 19 | 20 | 23 | 24) || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let mut p = Parts {
+        year: (two_at(b, 0)? * 100 + two_at(b, 2)?) as i32,
+        month: two_at(b, 5)?,
+        day: two_at(b, 8)?,
+        ..Parts::default()
+    };
+    if b.len() == 10 {
+        return Some(p);
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) || b.get(13) != Some(&b':') || b.get(16) != Some(&b':')
+    {
+        return None;
+    }
+    p.hour = two_at(b, 11)?;
+    p.minute = two_at(b, 14)?;
+    p.second = two_at(b, 17)?;
+    let mut rest = b.get(19..)?;
+    if let [b'.', d1, d2, d3, tail @ ..] = rest {
+        if !(d1.is_ascii_digit() && d2.is_ascii_digit() && d3.is_ascii_digit()) {
+            return None;
+        }
+        p.micros = (u32::from(d1 - b'0') * 100 + u32::from(d2 - b'0') * 10 + u32::from(d3 - b'0')) * 1000;
+        rest = tail;
+    }
+    match rest {
+        [] => {}
+        [b'Z'] => p.offset = Some(0),
+        _ => return None,
+    }
+    Some(p)
+}
+
 /// ISO 8601 / RFC 3339: a date, optionally `T` or space and a time, optionally an offset.
 pub(crate) fn parse_iso(s: &str) -> Option<(Parts, bool)> {
     let b = s.as_bytes();
@@ -567,7 +630,8 @@ fn validate_time(p: &mut Parts, raw: &str, notes: &mut Notes) -> Result<(), Stri
 #[derive(Clone, Debug)]
 pub(crate) enum Zone {
     Utc,
-    Named(TimeZone),
+    /// A zone and its identity in the per-day offset cache ([`ZoneDays`]).
+    Named(TimeZone, ZoneDays),
 }
 
 impl Zone {
@@ -577,9 +641,115 @@ impl Zone {
         }
         jiff::tz::db()
             .get(name)
-            .map(Zone::Named)
+            .map(|tz| Zone::Named(tz, ZoneDays::of(name)))
             .map_err(|_| format!("`{name}` is not a known IANA time zone"))
     }
+}
+
+/// The identity of a declared zone in a per-thread cache of UTC offsets per local day.
+///
+/// Jira exports carry four Helsinki wall-clock times per row, and asking the zone database
+/// for each (a binary search over transitions, then the gap/fold analysis) was a visible
+/// part of loading them. A local day far from any transition has one offset for all its
+/// times, so the offset is remembered per (zone, day); days near a transition are never
+/// cached and always take the exact path ([`local_to_utc`]), which also counts gap and
+/// fold adjustments in the notes. The identity is a process-wide counter, so a cache entry
+/// can never be mistaken for another zone's, even one later allocated at the same address;
+/// fields declared with the same zone name share one identity (and so the cached days).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ZoneDays(u64);
+
+/// Zone names given an identity so far (a handful per process).
+static ZONE_IDS: std::sync::Mutex<Vec<(String, u64)>> = std::sync::Mutex::new(Vec::new());
+
+/// The next identity.
+static NEXT_ZONE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl ZoneDays {
+    /// A new identity, shared with nobody.
+    pub(crate) fn new() -> ZoneDays {
+        ZoneDays(NEXT_ZONE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// The identity of the zone the database knows as `name` (the database never changes
+    /// while the process runs, so one name is always the same zone).
+    pub(crate) fn of(name: &str) -> ZoneDays {
+        let Ok(mut ids) = ZONE_IDS.lock() else {
+            // A poisoned registry only costs sharing: a fresh identity is always correct.
+            return ZoneDays::new();
+        };
+        if let Some(&(_, id)) = ids.iter().find(|(n, _)| n == name) {
+            return ZoneDays(id);
+        }
+        let id = ZoneDays::new();
+        ids.push((name.to_string(), id.0));
+        id
+    }
+}
+
+/// Slots of the per-thread day cache (direct-mapped by day).
+const DAY_SLOTS: usize = 1024;
+
+/// A cached day: zone identity (0: empty slot), local day number, offset in seconds or
+/// [`NEAR_TRANSITION`].
+type DaySlot = (u64, i32, i32);
+
+/// The cached "offset" of a day near a transition: take the exact path.
+const NEAR_TRANSITION: i32 = i32::MIN;
+
+thread_local! {
+    static DAY_OFFSETS: std::cell::RefCell<Vec<DaySlot>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The UTC offset (seconds) of every wall-clock time of local day `day` in `tz`, when the
+/// zone has no transition within three days of it; `None` near a transition.
+fn clean_day_offset(tz: &TimeZone, day: i32) -> Option<i32> {
+    const DAY: i64 = 86_400;
+    // A transition changes the local times within its offset change (below 26 hours in any
+    // zone) of its instant; three days either side of the day's wall clock read as UTC
+    // leaves room for any offset, so with none there every local time of the day maps to
+    // exactly one instant, with the one offset in force.
+    let start = i64::from(day) * DAY - 3 * DAY;
+    let end = i64::from(day) * DAY + 4 * DAY;
+    let probe = jiff::Timestamp::from_second(start).ok()?;
+    if let Some(next) = tz.following(probe).next()
+        && next.timestamp().as_second() <= end
+    {
+        return None;
+    }
+    Some(tz.to_offset(probe).seconds())
+}
+
+/// [`local_to_utc`] through the per-day cache for a declared zone.
+fn local_to_utc_cached(
+    tz: &TimeZone,
+    id: ZoneDays,
+    p: &Parts,
+    raw: &str,
+    notes: &mut Notes,
+) -> Result<i64, String> {
+    let day = days_from_civil(p.year, p.month, p.day);
+    let slot = day.rem_euclid(DAY_SLOTS as i32) as usize;
+    let offset = DAY_OFFSETS.with_borrow_mut(|cache| {
+        if cache.len() != DAY_SLOTS {
+            cache.resize(DAY_SLOTS, (0, 0, 0));
+        }
+        match cache.get(slot) {
+            Some(&(zone, d, offset)) if zone == id.0 && d == day => offset,
+            _ => {
+                let offset = clean_day_offset(tz, day).unwrap_or(NEAR_TRANSITION);
+                if let Some(entry) = cache.get_mut(slot) {
+                    *entry = (id.0, day, offset);
+                }
+                offset
+            }
+        }
+    });
+    if offset == NEAR_TRANSITION {
+        return local_to_utc(tz, p, raw, notes);
+    }
+    Ok(wall_micros(p) - i64::from(offset) * US)
 }
 
 /// Converts local wall-clock time to a UTC instant under the DST policy above.
@@ -649,7 +819,19 @@ impl Temporal {
 
     fn parts(&self, s: &str) -> Option<Parts> {
         if self.formats.is_empty() {
+            if let Some(p) = fixed_iso(s.as_bytes()) {
+                return Some(p);
+            }
             return parse_iso(s).map(|(p, _)| p);
+        }
+        // The first format decides whenever it matches, so its fixed-width reading may
+        // answer for it; anything else goes through every format in order.
+        if let Some(first) = self.formats.first()
+            && first.iso_seconds
+            && let Some(p) = fixed_iso(s.as_bytes()).filter(|p| p.offset.is_none() && s.len() == 19)
+            && s.as_bytes().get(10) == Some(&b' ')
+        {
+            return Some(p);
         }
         self.formats.iter().find_map(|f| f.parse(s, self.pivot))
     }
@@ -685,7 +867,7 @@ impl Temporal {
         } else {
             match &self.zone {
                 Zone::Utc => wall_micros(p),
-                Zone::Named(tz) => local_to_utc(tz, p, raw, notes)?,
+                Zone::Named(tz, id) => local_to_utc_cached(tz, *id, p, raw, notes)?,
             }
         };
         if !(MIN_MICROS..=MAX_MICROS).contains(&micros) {

@@ -199,17 +199,21 @@ impl<'o> Input<'o> {
     }
 
     /// Line breaks before stream offset `x` (of the bytes handed out through [`Read`]).
+    ///
+    /// The reader prunes the line breaks of each record once it is read, so the ones asked
+    /// about are at the front: a linear scan from there is cheaper than a binary search
+    /// over everything the csv reader has buffered ahead.
     pub(crate) fn lines_before(&self, x: u64) -> u64 {
-        self.lines
-            .as_ref()
-            .map_or(0, |t| t.pruned + t.offsets.partition_point(|&o| o < x) as u64)
+        self.lines.as_ref().map_or(0, |t| {
+            t.pruned + t.offsets.iter().take_while(|&&o| o < x).count() as u64
+        })
     }
 
     /// True when the byte at stream offset `x` is a line break.
     pub(crate) fn is_newline_at(&self, x: u64) -> bool {
         self.lines
             .as_ref()
-            .is_some_and(|t| t.offsets.binary_search(&x).is_ok())
+            .is_some_and(|t| t.offsets.iter().take_while(|&&o| o <= x).any(|&o| o == x))
     }
 
     /// Forgets line breaks before stream offset `x`.

@@ -30,6 +30,9 @@ use super::{
     MAX_JSON_DOCUMENT_BYTES, MAX_RECORD_BYTES, Plan, ProvenanceKind, Table,
 };
 
+#[path = "json_fast.rs"]
+mod fast;
+
 /// Bytes read per block.
 const BLOCK: usize = if cfg!(test) { 4096 } else { 8 << 20 };
 
@@ -113,6 +116,10 @@ struct Node {
     leaves: Vec<(usize, u8)>,
     /// Fields whose path passes through or ends here.
     below: Vec<usize>,
+    /// A single-value (not list) field ends here.
+    scalar_leaves: bool,
+    /// A list field ends here.
+    list_leaves: bool,
 }
 
 /// All declared paths, merged.
@@ -167,11 +174,43 @@ impl Trie {
                 }
             }
         }
+        for node in &mut nodes {
+            for &(f, _) in &node.leaves {
+                let list = plan.fields.get(f).is_some_and(|c| c.is_list());
+                node.list_leaves |= list;
+                node.scalar_leaves |= !list;
+            }
+        }
         Ok(Trie { nodes })
     }
 
     fn node(&self, i: usize) -> Option<&Node> {
         self.nodes.get(i)
+    }
+
+    /// A single-value field's path ends at node `i`.
+    fn has_scalar_leaves(&self, i: usize) -> bool {
+        self.nodes.get(i).is_some_and(|n| n.scalar_leaves)
+    }
+
+    /// A list field's path ends at node `i`.
+    fn has_list_leaves(&self, i: usize) -> bool {
+        self.nodes.get(i).is_some_and(|n| n.list_leaves)
+    }
+
+    /// The child of node `i` under object key `key` (unescaped bytes).
+    fn key_child(&self, i: usize, key: &[u8]) -> Option<usize> {
+        let node = self.nodes.get(i)?;
+        node.keys
+            .iter()
+            .find(|(k, _)| k.as_bytes() == key)
+            .map(|(_, c)| *c)
+    }
+
+    /// The child of node `i` at array index `index`.
+    fn index_child(&self, i: usize, index: u64) -> Option<usize> {
+        let node = self.nodes.get(i)?;
+        node.indexes.iter().find(|(x, _)| *x == index).map(|(_, c)| *c)
     }
 }
 
@@ -699,7 +738,7 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
         if let Some(keys) = self.keys
-            && keys.len() < 1000
+            && keys.len() < fast::MAX_LISTED_KEYS
         {
             keys.push(v.to_string());
         }
@@ -710,14 +749,63 @@ impl<'de> Visitor<'de> for KeySeed<'_, '_> {
     }
 }
 
-/// Parses one record from its bytes into `ctx`.
-fn parse_record(
+/// How a record may be parsed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Route {
+    /// Only through serde.
+    Serde,
+    /// Through the fast path when the record fits it, else through serde.
+    Fast,
+    /// Only through the fast path: a record it declines is an error (the caller then
+    /// redoes the block the careful way, see [`split_lines`]).
+    FastOnly,
+}
+
+/// Parses one record from its bytes into `ctx` by `route`; `events` is the fast path's
+/// scratch space.
+fn parse_record<'a>(
     ctx: &mut Ctx<'_>,
-    bytes: &[u8],
+    bytes: &'a [u8],
     location: Location,
     first_line: u64,
     first_col: u64,
+    events: &mut Vec<fast::Event<'a>>,
+    route: Route,
 ) -> Result<(), LoadError> {
+    let mut keys = Vec::new();
+    let fits = route != Route::Serde
+        && fast::record(ctx.trie, bytes, events, ctx.collecting_keys.then_some(&mut keys));
+    if !fits && route == Route::FastOnly {
+        return Err(ctx.plan.error(LoadErrorKind::NotARecord {
+            found: String::from("a record the fast path declines"),
+        }));
+    }
+    if fits {
+        if ctx.collecting_keys {
+            ctx.first_keys = Some(keys);
+            ctx.collecting_keys = false;
+        }
+        for event in events.drain(..) {
+            let replayed: Result<(), serde_json::Error> = match event {
+                fast::Event::Text(node, s) => ctx.scalar(node, Cell::Text(s)),
+                fast::Event::Bool(node, b) => ctx.scalar(node, Cell::Bool(b)),
+                fast::Event::Present(node) => {
+                    ctx.mark_present(node);
+                    Ok(())
+                }
+            };
+            if replayed.is_err() {
+                break;
+            }
+        }
+        if let Some(error) = ctx.error.take() {
+            return Err(ctx.describe(error, location));
+        }
+        let position = location.line.or(location.index).unwrap_or(0);
+        return ctx
+            .end_record(position)
+            .map_err(|error| ctx.describe(error, location));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = NodeSeed {
         ctx: &mut *ctx,
@@ -791,6 +879,7 @@ enum Stage {
 }
 
 /// Finds record boundaries at depth 1 of the top-level array.
+#[derive(Clone)]
 struct Scanner {
     stage: Stage,
     depth: usize,
@@ -836,12 +925,12 @@ impl Scanner {
                 continue;
             }
             if self.in_string {
-                match memchr::memchr2(b'"', b'\\', data.get(i..).unwrap_or(&[])) {
+                match fast::quote_or_escape(data, i) {
                     None => {
                         i = len;
                     }
                     Some(k) => {
-                        i += k;
+                        i = k;
                         if data.get(i) == Some(&b'\\') {
                             self.escape = true;
                         } else {
@@ -949,6 +1038,20 @@ impl Scanner {
         }
     }
 
+    /// Takes up at the end of the lines [`split_lines`] verified (`records` records in
+    /// them): the state the byte-by-byte scan would have reached there.
+    fn resume_at(&mut self, split: &Split, records: u64) {
+        self.stage = split.stage;
+        self.depth = usize::from(split.stage == Stage::Inside);
+        self.in_string = false;
+        self.escape = false;
+        self.elem = None;
+        self.line = split.line;
+        self.line_start = split.consumed;
+        self.index += records;
+        self.pos = split.consumed;
+    }
+
     /// `n` bytes were dropped from the front of the buffer.
     fn shift(&mut self, n: usize) {
         self.pos = self.pos.saturating_sub(n);
@@ -966,6 +1069,7 @@ fn parse_spans(
     data: &[u8],
     spans: &[Span],
     lines: bool,
+    route: Route,
     acc: &mut Acc,
 ) -> Result<(), LoadError> {
     let Acc {
@@ -976,12 +1080,17 @@ fn parse_spans(
     let threads = rayon::current_num_threads().max(1);
     let per = spans.len().div_ceil(threads * 4).max(MIN_CHUNK);
     let want_keys = first_keys.is_none();
+    let template: &TableBuilder = out;
     let chunks: Vec<Result<Ctx<'_>, LoadError>> = spans
         .par_chunks(per)
         .enumerate()
         .map(|(n, chunk)| {
             let mut ctx = Ctx::new(plan, trie);
             ctx.collecting_keys = want_keys && n == 0;
+            // Columns the table already holds as plain text stay plain: a chunk need not
+            // build (and then drop) a dictionary of unique values such as ids.
+            ctx.builder.plain_like(template);
+            let mut events = Vec::new();
             for span in chunk {
                 let bytes = data.get(span.start..span.end).unwrap_or(&[]);
                 let location = if lines {
@@ -995,13 +1104,14 @@ fn parse_spans(
                         index: Some(span.position),
                     }
                 };
-                parse_record(&mut ctx, bytes, location, span.line, span.col)?;
+                parse_record(&mut ctx, bytes, location, span.line, span.col, &mut events, route)?;
             }
             Ok(ctx)
         })
         .collect();
-    for chunk in chunks {
-        let ctx = chunk?;
+    // All or nothing: a speculative block that fails leaves the table as it was.
+    let chunks = chunks.into_iter().collect::<Result<Vec<_>, _>>()?;
+    for ctx in chunks {
         for (p, q) in present.iter_mut().zip(&ctx.present) {
             *p |= *q;
         }
@@ -1109,10 +1219,53 @@ pub(crate) fn load(
 fn read_array(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc) -> Result<(), Fail> {
     let mut scanner = Scanner::new();
     let mut spans = Vec::new();
+    let mut speculate = speculation_enabled();
     loop {
         let added = input.fill().map_err(|e| plan.input_error(e))?;
         let data = input.data();
         spans.clear();
+        if speculate {
+            let before = scanner.clone();
+            let mut tail = Vec::new();
+            let verified = split_lines(&scanner, data, input.at_eof(), &mut spans).is_some_and(|split| {
+                // The rest of the block (the unfinished last line) goes through the scanner,
+                // so errors in it surface in this block, and the state at the block's end is
+                // the scanner's own, as without speculation.
+                scanner.resume_at(&split, spans.len() as u64);
+                scanner.scan(data, &mut tail).is_ok()
+                    && tail.is_empty()
+                    && (spans.is_empty()
+                        || parse_spans(plan, trie, data, &spans, false, Route::FastOnly, acc).is_ok())
+            });
+            if verified {
+                #[cfg(test)]
+                SPECULATED.with(|n| n.set(n.get() + 1));
+                if let Some((start, _, _)) = scanner.elem
+                    && scanner.pos.saturating_sub(start) > MAX_RECORD_BYTES
+                {
+                    return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
+                        what: format!("record {}", scanner.index),
+                        size: scanner.pos.saturating_sub(start) as u64,
+                        limit: MAX_RECORD_BYTES as u64,
+                    })));
+                }
+                let drop = match scanner.elem {
+                    Some((start, _, _)) => start,
+                    None => scanner.pos,
+                };
+                input.consume(drop);
+                scanner.shift(drop);
+                if added == 0 && input.at_eof() {
+                    break;
+                }
+                continue;
+            }
+            // The careful way, from the start of this block, with the state the scanner
+            // had there (the blocks before were verified).
+            scanner = before;
+            speculate = false;
+            spans.clear();
+        }
         let scanned = scanner.scan(data, &mut spans);
         if let Err(ScanError::NotArray("an object")) = scanned {
             return read_single(plan, trie, input, acc);
@@ -1137,7 +1290,7 @@ fn read_array(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc
                 }),
         })?;
         if !spans.is_empty() {
-            parse_spans(plan, trie, data, &spans, false, acc)?;
+            parse_spans(plan, trie, data, &spans, false, Route::Fast, acc)?;
         }
         if let Some((start, _, _)) = scanner.elem
             && scanner.pos.saturating_sub(start) > MAX_RECORD_BYTES
@@ -1173,6 +1326,140 @@ fn read_array(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc
     }
 }
 
+/// What [`split_lines`] found in a block.
+struct Split {
+    /// Bytes used (up to and including the last line break used).
+    consumed: usize,
+    /// The line where they end.
+    line: u64,
+    /// Where the array stands after them.
+    stage: Stage,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests turn speculation off to compare with the careful path.
+    pub(super) static SPECULATE: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    /// Blocks read speculatively (tests check the speculation is exercised).
+    pub(super) static SPECULATED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn speculation_enabled() -> bool {
+    #[cfg(test)]
+    return SPECULATE.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    true
+}
+
+/// Speculative record boundaries for an array written one record per line (`[`, then
+/// `{...},` lines, the last without the comma, then `]`: the Okta export's layout),
+/// found with a line-break search instead of the byte-by-byte scanner.
+///
+/// The guess is verified, never trusted: the caller parses the records through the fast
+/// path only ([`Route::FastOnly`]), which validates each as exactly one JSON object
+/// (no raw line break can occur inside a JSON string, so a record never spans lines),
+/// and appends nothing unless all of them convert. The lines around the records are
+/// checked here (`[`, commas, `]`, blank lines). A valid array has only one split into
+/// elements, so a verified guess is the scanner's split. Anything else (another layout,
+/// an escape, a record the fast path declines, any error) returns `None` or fails the
+/// parse, and the block is read again by the scanner and the serde path, which report
+/// errors exactly as before. Nesting stays below the fast path's limit (64), far below
+/// the scanner's (128).
+fn split_lines(scanner: &Scanner, data: &[u8], eof: bool, spans: &mut Vec<Span>) -> Option<Split> {
+    spans.clear();
+    // The state at the start of `data`: between elements, or at the start of the
+    // unfinished element the previous block left (then re-read from its first byte).
+    let (mut stage, first_line) = match scanner.elem {
+        None if !scanner.in_string && !scanner.escape && scanner.pos == 0 => {
+            let depth_ok = match scanner.stage {
+                Stage::Before | Stage::After => scanner.depth == 0,
+                Stage::Inside => scanner.depth == 1,
+            };
+            if !depth_ok {
+                return None;
+            }
+            (scanner.stage, scanner.line)
+        }
+        Some((0, line, _)) if scanner.stage == Stage::Inside => (Stage::Inside, line),
+        _ => return None,
+    };
+    let is_ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    let mut index = scanner.index;
+    let (mut consumed, mut lines) = (0usize, 0u64);
+    // A record without a trailing comma: only `]` may follow it.
+    let mut last: Option<(Span, usize, u64)> = None;
+    let mut comma_before = false;
+    let mut start = 0usize;
+    while start < data.len() {
+        let (end, next, newline) = match memchr::memchr(b'\n', data.get(start..).unwrap_or(&[])) {
+            Some(k) => (start + k, start + k + 1, true),
+            None if eof => (data.len(), data.len(), false),
+            None => break,
+        };
+        let line = data.get(start..end).unwrap_or(&[]);
+        let lead = line.iter().take_while(|b| is_ws(b)).count();
+        let trail = line.iter().rev().take_while(|b| is_ws(b)).count();
+        let text = line.get(lead..line.len().saturating_sub(trail)).unwrap_or(&[]);
+        let here = first_line + lines;
+        match stage {
+            _ if text.is_empty() => {}
+            Stage::Before if text == b"[" => stage = Stage::Inside,
+            Stage::Inside if text == b"]" => {
+                if comma_before {
+                    return None;
+                }
+                if let Some((span, _, _)) = last.take() {
+                    spans.push(span);
+                }
+                stage = Stage::After;
+            }
+            Stage::Inside if text.first() == Some(&b'{') && last.is_none() => {
+                let (body, comma) = match text.strip_suffix(b",") {
+                    Some(body) => (body, true),
+                    None => (text, false),
+                };
+                let body_len = body.len() - body.iter().rev().take_while(|b| is_ws(b)).count();
+                if body.get(body_len.checked_sub(1)?) != Some(&b'}') {
+                    return None;
+                }
+                let span = Span {
+                    start: start + lead,
+                    end: start + lead + body_len,
+                    line: here,
+                    col: lead as u64 + 1,
+                    position: index,
+                };
+                index += 1;
+                if comma {
+                    spans.push(span);
+                } else {
+                    last = Some((span, start, lines));
+                }
+                comma_before = comma;
+            }
+            _ => return None,
+        }
+        if newline {
+            lines += 1;
+        }
+        consumed = next;
+        start = next;
+    }
+    if let Some((_, line_start, lines_before)) = last {
+        if eof {
+            return None;
+        }
+        // Its `]` is in the next block: leave it to the scanner, and read it again then.
+        consumed = line_start;
+        lines = lines_before;
+    }
+    Some(Split {
+        consumed,
+        line: first_line + lines,
+        stage,
+    })
+}
+
 /// A file holding one object (a single exported event): one record, index 0.
 fn read_single(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc) -> Result<(), Fail> {
     loop {
@@ -1196,7 +1483,7 @@ fn read_single(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Ac
         col: 1,
         position: 0,
     };
-    parse_spans(plan, trie, data, &[span], false, acc)?;
+    parse_spans(plan, trie, data, &[span], false, Route::Fast, acc)?;
     let len = data.len();
     input.consume(len);
     Ok(())
@@ -1230,7 +1517,7 @@ fn read_lines(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc
             })));
         }
         if !spans.is_empty() {
-            parse_spans(plan, trie, data, &spans, true, acc)?;
+            parse_spans(plan, trie, data, &spans, true, Route::Fast, acc)?;
         }
         input.consume(start);
         line = next;

@@ -110,7 +110,7 @@ fn helsinki_dst_policy_matches_jiff_compatible() {
     let tz = jiff::tz::TimeZone::get("Europe/Helsinki").unwrap();
     let t = Temporal {
         formats: vec![],
-        zone: Zone::Named(tz.clone()),
+        zone: Zone::Named(tz.clone(), ZoneDays::new()),
         pivot: 1970,
     };
     for text in [
@@ -175,4 +175,217 @@ fn civil_round_trip_and_excel_serials() {
     assert!(excel_serial_parts(60.0).is_none());
     assert!(excel_serial_parts(f64::NAN).is_none());
     assert!(excel_serial_parts(-1.0).is_none());
+}
+
+mod day_cache {
+    use proptest::prelude::*;
+
+    use super::super::{
+        Notes, Parts, ZoneDays, days_from_civil, days_in_month, local_to_utc, local_to_utc_cached,
+    };
+
+    const ZONES: &[&str] = &[
+        "Europe/Helsinki",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Pacific/Apia",
+        "Europe/Moscow",
+        "UTC",
+    ];
+
+    /// A wall-clock time, half of them on or next to a March/October/April/November
+    /// Sunday, where the transitions are.
+    fn wall() -> impl Strategy<Value = Parts> {
+        (
+            1965i32..2040,
+            prop_oneof![Just(3u32), Just(4), Just(10), Just(11), 1u32..=12, Just(12)],
+            1u32..=31,
+            0u32..24,
+            0u32..60,
+            0u32..60,
+            0u32..1_000_000,
+        )
+            .prop_map(|(year, month, day, hour, minute, second, micros)| Parts {
+                year,
+                month,
+                day: day.min(days_in_month(year, month)),
+                hour,
+                minute,
+                second,
+                micros,
+                ..Parts::default()
+            })
+    }
+
+    fn zones() -> Vec<(jiff::tz::TimeZone, ZoneDays)> {
+        ZONES
+            .iter()
+            .map(|name| (jiff::tz::TimeZone::get(name).unwrap(), ZoneDays::new()))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn cached_offsets_equal_the_zone_database(p in wall(), which in 0..ZONES.len()) {
+            thread_local! {
+                static ZONE_SET: Vec<(jiff::tz::TimeZone, ZoneDays)> = zones();
+            }
+            let (tz, id) = ZONE_SET.with(|z| z[which].clone());
+            let (mut cached_notes, mut exact_notes) = (Notes::default(), Notes::default());
+            let cached = local_to_utc_cached(&tz, id, &p, "raw", &mut cached_notes);
+            let exact = local_to_utc(&tz, &p, "raw", &mut exact_notes);
+            prop_assert_eq!(cached, exact);
+            prop_assert_eq!(cached_notes, exact_notes);
+        }
+    }
+
+    /// Every minute of the days around Helsinki's and Apia's transitions, twice (the second
+    /// pass hits the cache).
+    #[test]
+    fn every_minute_around_transitions() {
+        for (name, days) in [
+            ("Europe/Helsinki", [(2026, 3, 29), (2026, 10, 25), (2025, 3, 30)]),
+            ("Pacific/Apia", [(2011, 12, 29), (2011, 12, 30), (2011, 12, 31)]),
+        ] {
+            let tz = jiff::tz::TimeZone::get(name).unwrap();
+            let id = ZoneDays::new();
+            for _ in 0..2 {
+                for (y, m, d) in days {
+                    for offset_days in -4i32..=4 {
+                        let (year, month, day) =
+                            crate::value::civil_from_days(days_from_civil(y, m, d) + offset_days);
+                        for minute in 0..24 * 60 {
+                            let p = Parts {
+                                year,
+                                month,
+                                day,
+                                hour: minute / 60,
+                                minute: minute % 60,
+                                ..Parts::default()
+                            };
+                            let (mut a, mut b) = (Notes::default(), Notes::default());
+                            assert_eq!(
+                                local_to_utc_cached(&tz, id, &p, "x", &mut a),
+                                local_to_utc(&tz, &p, "x", &mut b),
+                                "{name} {p:?}"
+                            );
+                            assert_eq!(a, b);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+mod fixed_width {
+    use proptest::prelude::*;
+
+    use super::super::{DateFormat, Notes, Temporal, Zone, fixed_iso, parse_iso};
+
+    /// ISO-looking text: valid shapes with random digits, and broken ones.
+    fn isoish() -> impl Strategy<Value = String> {
+        let digit = || proptest::char::range('0', '9');
+        prop_oneof![
+            (
+                0u32..10000,
+                0u32..14,
+                0u32..33,
+                0u32..26,
+                0u32..61,
+                0u32..62,
+                0u32..1000,
+                0usize..6,
+                proptest::sample::select(vec!['T', 't', ' ', 'x'])
+            )
+                .prop_map(|(y, mo, d, h, mi, s, ms, shape, sep)| {
+                    let date = format!("{y:04}-{mo:02}-{d:02}");
+                    let time = format!("{date}{sep}{h:02}:{mi:02}:{s:02}");
+                    match shape {
+                        0 => date,
+                        1 => time,
+                        2 => format!("{time}Z"),
+                        3 => format!("{time}.{ms:03}"),
+                        4 => format!("{time}.{ms:03}Z"),
+                        _ => format!("{time}.{ms:03}+02:00"),
+                    }
+                }),
+            proptest::collection::vec(
+                prop_oneof![
+                    digit(),
+                    Just('-'),
+                    Just(':'),
+                    Just('T'),
+                    Just(' '),
+                    Just('.'),
+                    Just('Z'),
+                    Just('z'),
+                    Just('+'),
+                    Just(',')
+                ],
+                8..26
+            )
+            .prop_map(|c| c.into_iter().collect::<String>()),
+        ]
+    }
+
+    fn service_now(fast: bool) -> Temporal {
+        let Ok(mut format) = DateFormat::compile("%Y-%m-%d %H:%M:%S") else {
+            panic!("a valid format");
+        };
+        assert!(format.iso_seconds);
+        format.iso_seconds = fast;
+        Temporal {
+            formats: vec![format],
+            zone: Zone::Utc,
+            pivot: 1970,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn fixed_iso_equals_parse_iso(s in isoish()) {
+            if let Some(fast) = fixed_iso(s.as_bytes()) {
+                let general = parse_iso(&s).map(|(p, _)| p);
+                prop_assert_eq!(format!("{:?}", Some(fast)), format!("{general:?}"), "{}", s);
+            }
+        }
+
+        #[test]
+        fn fast_temporals_equal_general_ones(s in isoish()) {
+            let iso = Temporal { formats: vec![], zone: Zone::Utc, pivot: 1970 };
+            let (mut a, mut b) = (Notes::default(), Notes::default());
+            // No format: the fast path is always on; compare with the general parser's parts.
+            let general = parse_iso(&s).map(|(p, _)| p);
+            prop_assert_eq!(format!("{:?}", iso.parts(&s)), format!("{general:?}"));
+            let (fast, slow) = (service_now(true), service_now(false));
+            prop_assert_eq!(fast.datetime(&s, &mut a), slow.datetime(&s, &mut b), "{}", s);
+            prop_assert_eq!(a, b);
+            prop_assert_eq!(fast.date(&s), slow.date(&s), "{}", s);
+        }
+    }
+
+    #[test]
+    fn common_shapes_take_the_fast_path() {
+        for s in [
+            "2026-01-31",
+            "2026-01-31 14:05:00",
+            "2026-01-31T14:05:00.123Z",
+            "2024-02-29T23:59:60Z",
+        ] {
+            assert!(fixed_iso(s.as_bytes()).is_some(), "{s}");
+        }
+        for s in [
+            "2026-1-31",
+            "2026-01-31T14:05",
+            "2026-01-31T14:05:00+02:00",
+            "2026-01-31T14:05:00.1234Z",
+        ] {
+            assert!(fixed_iso(s.as_bytes()).is_none(), "{s}");
+        }
+    }
 }
