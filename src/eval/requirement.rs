@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::explain::explain_failure;
 use super::interp::{Accumulator, Bound, Candidates, EvalError, Interp, MetricValue, truth};
-use super::join::children;
+use super::join::{ByCode, children};
 use super::model::{ExpectReport, Finding, GroupValue, MetricReport, NamedValue, Outcome};
 use super::{RunContext, text_of};
 use crate::check::program::{Expect, Metric, QSource, Requirement, TExpr, TKind, TQuant};
@@ -363,28 +363,32 @@ fn grouped<'a>(
     // Fast path: a key with an integer code (a dictionary column, a month or quarter),
     // accumulated per code in parallel chunks and named once per group at the end.
     if let (Some(seq), Some(group)) = (RowSeq::of(&candidates), fast.and_then(|f| f.group.as_ref())) {
-        type Chunk<'a> = (
-            std::collections::HashMap<Option<i64>, usize>,
-            Vec<(Option<i64>, Accumulator<'a>)>,
-        );
+        type Chunk<'a> = (ByCode<usize>, Vec<(Option<i64>, Accumulator<'a>)>);
         let parts: Vec<Result<Chunk<'a>, EvalError>> = seq
             .chunks()
             .par_iter()
             .map(|&(start, end)| {
-                let mut slots = std::collections::HashMap::new();
+                let mut slots = ByCode::default();
                 let mut accs: Vec<(Option<i64>, Accumulator<'a>)> = Vec::new();
                 let mut env = Vec::new();
+                let mut period = None;
+                // Records of one group often come together: the last slot needs no lookup.
+                let mut last: Option<(Option<i64>, usize)> = None;
                 for i in start..end {
                     Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
                     if !filtered && !interp.keeps_with(q, fast, &mut env)? {
                         continue;
                     }
-                    let code = group.code(&env)?;
+                    let code = group.code_cached(&env, &mut period)?;
                     let body = interp.body_with(q, fast, &mut env)?;
-                    let at = *slots.entry(code).or_insert_with(|| {
-                        accs.push((code, Accumulator::new(q.kind)));
-                        accs.len() - 1
-                    });
+                    let at = match last {
+                        Some((c, at)) if c == code => at,
+                        _ => *slots.entry(code).or_insert_with(|| {
+                            accs.push((code, Accumulator::new(q.kind)));
+                            accs.len() - 1
+                        }),
+                    };
+                    last = Some((code, at));
                     if let Some((_, acc)) = accs.get_mut(at) {
                         acc.add(body);
                     }
@@ -559,25 +563,25 @@ fn group_offenders<'a>(
     }
     let wanted: HashSet<&str> = failing_groups.iter().map(|g| g.group.as_str()).collect();
     let mut env = Vec::new();
-    let mut rows = Vec::new();
-    let mut result = Ok(());
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
     let fast = interp.quant_fast(q);
     let group = fast.and_then(|f| f.group.as_ref());
-    // With a coded key, whether a group is wanted is decided once per code.
-    let mut wanted_codes: std::collections::HashMap<Option<i64>, bool> = std::collections::HashMap::new();
-    candidates.for_each(|b| {
-        let Bound::Row(row) = b else {
-            return true;
-        };
-        Interp::bind(&mut env, q.slot, Bound::Row(row));
-        let step = (|| -> Result<(), EvalError> {
+    // The rows of one chunk that are in a failing group and do not satisfy the body. With a
+    // coded key, whether a group is wanted is decided once per code.
+    let chunk = |seq: RowSeq<'_>, start: usize, end: usize| -> Result<Vec<usize>, EvalError> {
+        let mut env = Vec::new();
+        let mut rows = Vec::new();
+        let mut wanted_codes: ByCode<bool> = ByCode::default();
+        let mut period = None;
+        for i in start..end {
+            let row = seq.at(i);
+            Interp::bind(&mut env, q.slot, Bound::Row(row));
             if !filtered && !interp.keeps_with(q, fast, &mut env)? {
-                return Ok(());
+                continue;
             }
             let in_failing_group = match group {
                 Some(g) => {
-                    let code = g.code(&env)?;
+                    let code = g.code_cached(&env, &mut period)?;
                     *wanted_codes.entry(code).or_insert_with(|| {
                         let k = code.map_or(Value::None, |c| g.value(c));
                         wanted.contains(group_label(&k).as_str())
@@ -594,15 +598,22 @@ fn group_offenders<'a>(
             {
                 rows.push(row);
             }
-            Ok(())
-        })();
-        if let Err(e) = step {
-            result = Err(e);
-            return false;
         }
-        true
-    });
-    result?;
+        Ok(rows)
+    };
+    let Some(seq) = RowSeq::of(&candidates) else {
+        return Ok(Failing::default());
+    };
+    // Chunks in parallel; the first error in row order wins, as in one sequential pass.
+    let parts: Vec<Result<Vec<usize>, EvalError>> = seq
+        .chunks()
+        .par_iter()
+        .map(|&(start, end)| chunk(seq, start, end))
+        .collect();
+    let mut rows = Vec::new();
+    for p in parts {
+        rows.extend(p?);
+    }
     let records = rows
         .into_iter()
         .map(|row| FailingRecord {
