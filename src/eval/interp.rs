@@ -483,6 +483,9 @@ pub struct Accumulator<'a> {
     /// Bodies that were none (unknown).
     pub unknown: usize,
     values: Vec<Value<'a>>,
+    /// The bodies as numbers, when a compiled scan collected them so
+    /// ([`Accumulator::numbers`]).
+    numbers: Option<Vec<f64>>,
 }
 
 impl<'a> Accumulator<'a> {
@@ -494,6 +497,18 @@ impl<'a> Accumulator<'a> {
             satisfied: 0,
             unknown: 0,
             values: Vec::new(),
+            numbers: None,
+        }
+    }
+
+    /// An `avg`, `median` or percentile over a number body, from the non-none bodies as
+    /// `f64` (in record order) and the population: the same result as adding each body as
+    /// a [`Value::Number`], without a `Value` per record.
+    pub fn numbers(kind: QuantKind, population: usize, numbers: Vec<f64>) -> Accumulator<'a> {
+        Accumulator {
+            population,
+            numbers: Some(numbers),
+            ..Accumulator::new(kind)
         }
     }
 
@@ -522,12 +537,34 @@ impl<'a> Accumulator<'a> {
         }
     }
 
+    /// [`Accumulator::add`] for a truth kind (`all`, `any`, `no`, `count`, `share`), given
+    /// the body's truth directly (compiled bodies need no [`Value`]).
+    #[inline]
+    pub fn add_truth(&mut self, t: Truth) -> bool {
+        self.population += 1;
+        match t {
+            Some(true) => self.satisfied += 1,
+            Some(false) => {}
+            None => self.unknown += 1,
+        }
+        match self.kind {
+            QuantKind::All => self.satisfied + self.unknown == self.population,
+            QuantKind::Any | QuantKind::No => self.satisfied == 0,
+            _ => true,
+        }
+    }
+
     /// Merges another accumulator of the same kind (parallel chunks).
     pub fn merge(&mut self, other: Accumulator<'a>) {
         self.population += other.population;
         self.satisfied += other.satisfied;
         self.unknown += other.unknown;
         self.values.extend(other.values);
+        match (&mut self.numbers, other.numbers) {
+            (Some(mine), Some(theirs)) => mine.extend(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 
     /// The quantifier's value.
@@ -575,7 +612,17 @@ impl<'a> Accumulator<'a> {
                     Value::Percent(self.satisfied as f64 * 100.0 / self.population as f64)
                 }
             }
-            kind => aggregate(kind, &mut self.values, span)?,
+            kind => match self.numbers.as_mut() {
+                Some(nums) if nums.is_empty() => Value::None,
+                // As `aggregate` computes it over `Value::Number`s.
+                Some(nums) => match kind {
+                    QuantKind::Avg => Value::Number(nums.iter().sum::<f64>() / nums.len() as f64),
+                    QuantKind::Median => Value::Number(percentile(nums, 50.0)),
+                    QuantKind::Percentile(p) => Value::Number(percentile(nums, f64::from(p))),
+                    _ => Value::None,
+                },
+                None => aggregate(kind, &mut self.values, span)?,
+            },
         })
     }
 }

@@ -42,7 +42,7 @@ const SHARDS: usize = 64;
 
 /// Keys remembered per quantifier before the hit rate decides whether to go on: a key that
 /// is unique per outer record (a leaver's e-mail and termination time) only costs memory.
-const TRIAL: usize = 4096;
+const TRIAL: usize = 512;
 
 /// How a nested quantifier is memoized: the sub-expressions that read its outer records.
 #[derive(Debug)]

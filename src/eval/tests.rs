@@ -873,6 +873,8 @@ requirement fast.cycle {
   severity major
   metric   median_days = median i in items where i.status in closed: days(i.resolved - i.created)
   metric   p90_days = p90 i in items where i.status in closed: days(i.resolved - i.created)
+  metric   mean_days = avg i in items: hours(i.resolved - i.created)
+  metric   p10_score = p10 i in items where i.flag: i.score
   expect   all i in items where i.status in closed: i.resolved - i.created < limit
   expect   p90_days <= 40
 }
