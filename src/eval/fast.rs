@@ -904,12 +904,14 @@ impl<'a> Compiler<'_, 'a> {
                 };
             }
         }
-        let d = match (da?, db?) {
-            (Domain::Instant, Domain::Instant) => Domain::Instant,
-            (Domain::Duration, Domain::Duration) => Domain::Duration,
-            (Domain::Number, Domain::Number) => Domain::Number,
-            (Domain::Text, Domain::Text) => Domain::Text,
-            (Domain::Bool, Domain::Bool) => Domain::Bool,
+        // Ints have no domain of their own: matched as options so that the numeric case
+        // below is reached for them.
+        let d = match (da, db) {
+            (Some(Domain::Instant), Some(Domain::Instant)) => Domain::Instant,
+            (Some(Domain::Duration), Some(Domain::Duration)) => Domain::Duration,
+            (Some(Domain::Number), Some(Domain::Number)) => Domain::Number,
+            (Some(Domain::Text), Some(Domain::Text)) => Domain::Text,
+            (Some(Domain::Bool), Some(Domain::Bool)) => Domain::Bool,
             _ => {
                 // An int constant compared with a number column compares as numbers.
                 let numeric = |t: Type| matches!(t, Type::Int | Type::Number);
