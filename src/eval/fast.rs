@@ -24,6 +24,7 @@
 //! requirement that uses the same filter (`capa.cycle_time` scans its closed CAPAs once,
 //! not three times).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -186,6 +187,9 @@ pub enum Fx<'a> {
     },
     /// Plain text tested for membership in constant items (negated for `not in`).
     TextIn(Box<Fx<'a>>, Vec<String>, bool),
+    /// `lower(x)` or `trim(x)` of text, with the interpreter's own functions (`lower`
+    /// copies only text with upper-case letters; `trim` of blanks is empty text, not none).
+    TextFn(Box<Fx<'a>>, Func),
     /// `starts_with` (`true`) or `ends_with` (`false`).
     Affix(Box<Fx<'a>>, Box<Fx<'a>>, bool),
     /// `month`, `quarter` or `year` of an instant, as a period number.
@@ -435,10 +439,14 @@ impl<'a> Fx<'a> {
             }
             Fx::TextIn(t, items, negated) => {
                 let t = self_text(t, env);
-                t.map(|t| items.iter().any(|i| i == t) != *negated)
+                t.map(|t| items.iter().any(|i| *i == t) != *negated)
             }
             Fx::Affix(t, p, starts) => match (self_text(t, env), self_text(p, env)) {
-                (Some(t), Some(p)) => Some(if *starts { t.starts_with(p) } else { t.ends_with(p) }),
+                (Some(t), Some(p)) => Some(if *starts {
+                    t.starts_with(p.as_ref())
+                } else {
+                    t.ends_with(p.as_ref())
+                }),
                 _ => None,
             },
             Fx::Cmp(op, d, a, b) => {
@@ -452,7 +460,7 @@ impl<'a> Fx<'a> {
                         _ => return Ok(None),
                     },
                     Domain::Text => match (self_text(a, env), self_text(b, env)) {
-                        (Some(x), Some(y)) => Some(x.cmp(y)),
+                        (Some(x), Some(y)) => Some(x.cmp(&y)),
                         _ => return Ok(None),
                     },
                     Domain::Bool => match (a.truth(env)?, b.truth(env)?) {
@@ -538,12 +546,19 @@ impl<'a> Fx<'a> {
     }
 }
 
-/// Text of a column or constant.
+/// Text of a column, a constant, or `lower`/`trim` of one.
 #[inline]
-fn self_text<'x>(fx: &'x Fx<'_>, env: Env<'_, '_>) -> Option<&'x str> {
+fn self_text<'x>(fx: &'x Fx<'_>, env: Env<'_, '_>) -> Option<Cow<'x, str>> {
     match fx {
-        Fx::Text { slot, column } => column.text(row_of(env, *slot)?),
-        other => other.const_text(),
+        Fx::Text { slot, column } => column.text(row_of(env, *slot)?).map(Cow::Borrowed),
+        Fx::TextFn(inner, f) => {
+            let t = self_text(inner, env)?;
+            Some(match f {
+                Func::Lower => interp::lower(t),
+                _ => interp::trim(t),
+            })
+        }
+        other => other.const_text().map(Cow::Borrowed),
     }
 }
 
@@ -739,6 +754,16 @@ impl<'a> Compiler<'_, 'a> {
                     _ => None,
                 }
             }
+            TKind::Call(f @ (Func::Lower | Func::Trim), args) => {
+                let [arg] = args.as_slice() else {
+                    return None;
+                };
+                if arg.ty != Type::Text || e.ty != Type::Text {
+                    return None;
+                }
+                let inner = self.expr(arg)?;
+                fits(&inner, Domain::Text).then(|| Fx::TextFn(Box::new(inner), *f))
+            }
             TKind::Call(Func::Len, args) => {
                 let [
                     TExpr {
@@ -852,6 +877,7 @@ impl<'a> Compiler<'_, 'a> {
                 }),
                 _ => Some(Fx::TextIn(Box::new(Fx::Text { slot, column }), items, negated)),
             },
+            text @ Fx::TextFn(..) => Some(Fx::TextIn(Box::new(text), items, negated)),
             _ => None,
         }
     }
@@ -971,7 +997,10 @@ fn fits(fx: &Fx<'_>, d: Domain) -> bool {
                 | Fx::Units(..)
                 | Fx::ListLen { .. }
         ),
-        Domain::Text => matches!(fx, Fx::Const(V::Text(_) | V::None) | Fx::Text { .. }),
+        Domain::Text => matches!(
+            fx,
+            Fx::Const(V::Text(_) | V::None) | Fx::Text { .. } | Fx::TextFn(..)
+        ),
         Domain::Bool => matches!(
             fx,
             Fx::Const(V::Bool(_) | V::None)

@@ -934,6 +934,15 @@ requirement fast.memo {
   expect   no i in items: any j in items where j.title == i.title and j.created > i.created: j.due < i.due
   expect   peers >= 0
 }
+requirement fast.text_functions {
+  title    "lower and trim"
+  clauses  iso27001:10.2
+  severity minor
+  metric   same_title = count i in items: any j in items where lower(trim(j.title)) == lower(trim(i.title)) and j.key != i.key: true
+  expect   no i in items where trim(i.title) == "": lower(i.dept) in ["it", "hr"]
+  expect   all i in items where lower(i.status) != "closed": starts_with(lower(trim(i.title)), "alpha") or trim(i.title) is none or upper(i.dept) == "SALES"
+  expect   same_title >= 0
+}
 requirement fast.lists {
   title    "List lengths"
   clauses  iso27001:10.2
@@ -981,7 +990,15 @@ requirement fast.lists {
         (
             pick(&["Open", "In Progress", "Resolved", "Closed", ""]),
             pick(&["Sales", "IT", "HR", ""]),
-            pick(&["Alpha: drift", "Beta: bias", "Alphabet soup", "Gamma", ""]),
+            pick(&[
+                "Alpha: drift",
+                "Beta: bias",
+                "Alphabet soup",
+                "Gamma",
+                "",
+                " ALPHA: Drift ",
+                "  ",
+            ]),
             datetime(),
             datetime(),
             date(),
