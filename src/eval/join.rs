@@ -545,7 +545,8 @@ fn build<'a>(
                     .collect()
             })
             .collect();
-        return Ok(hashed_index(hashed.into_iter().flatten().collect()));
+        // One key per row: no pair can repeat.
+        return Ok(hashed_index(hashed.into_iter().flatten().collect(), false));
     }
     let parts: Vec<Result<Keys, EvalError>> = chunks
         .par_iter()
@@ -596,13 +597,13 @@ fn build<'a>(
             ..Index::default()
         });
     }
-    Ok(hashed_index(pairs))
+    Ok(hashed_index(pairs, plan.contains))
 }
 
 /// An index of (key hash, row) pairs, given in row order: a counting sort by bucket
 /// (two linear passes), then each bucket sorted by hash. Both sorts are stable, so each
 /// key's rows stay in ascending row order.
-fn hashed_index(pairs: Vec<(u64, u32)>) -> Index {
+fn hashed_index(pairs: Vec<(u64, u32)>, may_repeat: bool) -> Index {
     let n = pairs.len();
     // About four entries per bucket.
     let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(1, 30);
@@ -647,19 +648,24 @@ fn hashed_index(pairs: Vec<(u64, u32)>) -> Index {
     // A list naming the same item twice yields the same pair twice (adjacent now): a row
     // is a candidate once. Removing it shifts later entries, so bucket bounds are
     // recomputed from the hashes that remain.
-    sorted.dedup();
-    let mut starts = vec![0u32; (1usize << bits) + 1];
-    for &(h, _) in &sorted {
-        if let Some(c) = starts.get_mut(bucket(h, bits) + 1) {
-            *c = c.saturating_add(1);
+    let starts = if may_repeat {
+        sorted.dedup();
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &sorted {
+            if let Some(c) = starts.get_mut(bucket(h, bits) + 1) {
+                *c = c.saturating_add(1);
+            }
         }
-    }
-    for i in 1..starts.len() {
-        let before = starts.get(i - 1).copied().unwrap_or(0);
-        if let Some(c) = starts.get_mut(i) {
-            *c = c.saturating_add(before);
+        for i in 1..starts.len() {
+            let before = starts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(i) {
+                *c = c.saturating_add(before);
+            }
         }
-    }
+        starts
+    } else {
+        buckets
+    };
     Index {
         hashes: sorted.iter().map(|&(h, _)| h).collect(),
         rows: sorted.iter().map(|&(_, r)| r).collect(),
