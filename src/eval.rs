@@ -6,6 +6,7 @@ pub mod explain;
 pub mod fast;
 pub mod interp;
 pub mod join;
+pub mod memo;
 pub mod memory;
 pub mod model;
 mod readiness;
@@ -98,8 +99,14 @@ pub struct RunContext<'a> {
     pub joins: JoinCache,
     /// Compiled fast paths, with their shared selections.
     pub fast: fast::FastPlans<'a>,
+    /// Nested quantifiers memoized by the values they read from outer records.
+    pub memo_plans: memo::MemoPlans<'a>,
+    /// Their results so far.
+    pub memo: memo::Memo,
     /// Cited records per expect at most.
     pub max_findings: usize,
+    /// The newest freshness value per dataset, once computed.
+    newest: Vec<std::sync::OnceLock<Option<i64>>>,
     /// Statistics for `explain`, when asked for.
     pub trace: Option<trace::Trace>,
     /// Use hash joins for nested quantifiers (off only to check them against nested loops).
@@ -139,7 +146,10 @@ impl<'a> RunContext<'a> {
             plans,
             joins,
             fast,
+            memo_plans: memo::MemoPlans::build(program),
+            memo: memo::Memo::new(),
             max_findings: options.max_findings,
+            newest: datasets.iter().map(|_| std::sync::OnceLock::new()).collect(),
             trace: None,
             use_joins: true,
             use_fast_paths: true,
@@ -170,6 +180,7 @@ impl<'a> RunContext<'a> {
             trace: self.trace.as_ref(),
             // `explain` counts every record the interpreter looks at: no fast paths there.
             fast: (self.use_fast_paths && self.trace.is_none()).then_some(&self.fast),
+            memo: (self.use_fast_paths && self.trace.is_none()).then_some((&self.memo_plans, &self.memo)),
         }
     }
 
@@ -252,8 +263,31 @@ fn evidence_problem(ctx: &RunContext<'_>, r: &Requirement) -> Option<(Outcome, S
 
 /// The newest value of a dataset's freshness field.
 fn newest(ctx: &RunContext<'_>, dataset: usize) -> Option<i64> {
+    // Every requirement reading the dataset asks: scan it once.
+    *ctx.newest.get(dataset)?.get_or_init(|| scan_newest(ctx, dataset))
+}
+
+fn scan_newest(ctx: &RunContext<'_>, dataset: usize) -> Option<i64> {
     let fresh = ctx.program.datasets.get(dataset)?.freshness?;
     let rows = ctx.datasets.get(dataset)?.rows?;
+    // A typed column is read as integers (the same values `Rows::value` would give).
+    if let Some(column) = rows.column(fresh.field) {
+        if let Some(times) = column.as_datetimes() {
+            return times
+                .iter()
+                .copied()
+                .filter(|&t| t != crate::evidence::NONE_MICROS)
+                .max();
+        }
+        if let Some(days) = column.as_dates() {
+            return days
+                .iter()
+                .copied()
+                .filter(|&d| d != crate::evidence::NONE_DATE)
+                .max()
+                .map(value::date_to_micros);
+        }
+    }
     (0..rows.len())
         .filter_map(|r| match rows.value(fresh.field, r) {
             Value::DateTime(t) => Some(t),
@@ -611,9 +645,16 @@ fn evaluate_requirement(
             er.truncated = remaining.len() > ctx.max_findings;
             er.waived = waived.len();
         }
-        for f in remaining.iter().take(ctx.max_findings) {
-            report.findings.push(requirement::finding(ctx, &interp, ei, q, f));
-        }
+        // Explaining a failure re-evaluates the record and formats its values: a thousand
+        // cited records are worth spreading over the threads (collect keeps their order).
+        let cited = remaining
+            .get(..remaining.len().min(ctx.max_findings))
+            .unwrap_or_default();
+        let findings: Vec<Finding> = cited
+            .par_iter()
+            .map(|f| requirement::finding(ctx, &interp, ei, q, f))
+            .collect();
+        report.findings.extend(findings);
         for f in waived {
             record_waived_any = true;
             let mut finding = requirement::finding(ctx, &interp, ei, q, f);

@@ -24,13 +24,14 @@
 //! requirement that uses the same filter (`capa.cycle_time` scans its closed CAPAs once,
 //! not three times).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use super::interp::{self, Bound, EvalError, Rows};
-use super::join::{children, fingerprint};
+use super::join::{ByQuant, children, fingerprint};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::evidence::{Column, ColumnData, NONE_CODE, NONE_DATE, NONE_MICROS, TextData};
 use crate::source::Span;
@@ -43,7 +44,7 @@ const CHUNK_ROWS: usize = 16 * 1024;
 /// Compiled fast paths of a run, by quantifier.
 #[derive(Default)]
 pub struct FastPlans<'a> {
-    quants: HashMap<usize, QuantFast<'a>>,
+    quants: ByQuant<QuantFast<'a>>,
     /// Shared selections, by id (see [`QuantFast::selection`]).
     selections: Vec<OnceLock<Option<Vec<u32>>>>,
 }
@@ -172,6 +173,9 @@ pub enum Fx<'a> {
     DurationSum(Box<Fx<'a>>, Box<Fx<'a>>, bool, Span),
     /// `days(d)`, `hours(d)`, `minutes(d)`: the duration divided by the unit.
     Units(Box<Fx<'a>>, i64),
+    /// `len(x.list)` of a list column, as a number (an empty list cell is none, as in the
+    /// interpreter, so its length is none too).
+    ListLen { slot: usize, column: &'a Column },
     /// A comparison of two values of one domain.
     Cmp(BinaryOp, Domain, Box<Fx<'a>>, Box<Fx<'a>>),
     /// A dictionary column's code tested against a set (`in`, `==`; `!=` and `not in` have
@@ -183,12 +187,23 @@ pub enum Fx<'a> {
     },
     /// Plain text tested for membership in constant items (negated for `not in`).
     TextIn(Box<Fx<'a>>, Vec<String>, bool),
+    /// `lower(x)` or `trim(x)` of text, with the interpreter's own functions (`lower`
+    /// copies only text with upper-case letters; `trim` of blanks is empty text, not none).
+    TextFn(Box<Fx<'a>>, Func),
     /// `starts_with` (`true`) or `ends_with` (`false`).
     Affix(Box<Fx<'a>>, Box<Fx<'a>>, bool),
     /// `month`, `quarter` or `year` of an instant, as a period number.
     Period(Period, Box<Fx<'a>>),
     /// A constant period number.
     PeriodConst(i64),
+    /// `month(t) == "2026-03"` as `t` in the period's instants `[start, end)`: no
+    /// calendar arithmetic per row (`true`: `!=`).
+    InPeriod {
+        t: Box<Fx<'a>>,
+        start: i64,
+        end: i64,
+        ne: bool,
+    },
     /// A period compared with a constant that no period renders as: none when the period
     /// is none, else `false` for `==` and `true` for `!=`.
     NeverEqual(Box<Fx<'a>>, bool),
@@ -250,6 +265,25 @@ impl Period {
             Period::Quarter => y * 4 + (m - 1) / 3,
             Period::Year => y,
         }
+    }
+
+    /// The instants `[start, end)` of a period number, whose [`Period::of`] is `code`
+    /// (`None` for years no evidence can reach).
+    fn range(self, code: i64) -> Option<(i64, i64)> {
+        let start = |code: i64| -> Option<i64> {
+            let (y, m) = match self {
+                Period::Month => (code.div_euclid(12), code.rem_euclid(12) + 1),
+                Period::Quarter => (code.div_euclid(4), code.rem_euclid(4) * 3 + 1),
+                Period::Year => (code, 1),
+            };
+            // Far inside what microseconds since 1970 can hold (±292 000 years).
+            if !(-100_000..=100_000).contains(&y) {
+                return None;
+            }
+            let day = value::days_from_civil(i32::try_from(y).ok()?, u32::try_from(m).ok()?, 1);
+            i64::from(day).checked_mul(MICROS_PER_DAY)
+        };
+        Some((start(code)?, start(code.checked_add(1)?)?))
     }
 
     /// The value the interpreter computes for a period number.
@@ -356,6 +390,11 @@ impl<'a> Fx<'a> {
                 .and_then(|r| values.get(r).copied())
                 .filter(|x| !x.is_nan()),
             Fx::Units(d, unit) => d.micros(env)?.map(|d| d as f64 / *unit as f64),
+            Fx::ListLen { slot, column } => {
+                let n = row_of(env, *slot).map_or(0, |r| column.list(r).count());
+                // Exact: no list holds 2^53 items.
+                (n > 0).then_some(n as f64)
+            }
             _ => None,
         })
     }
@@ -400,10 +439,14 @@ impl<'a> Fx<'a> {
             }
             Fx::TextIn(t, items, negated) => {
                 let t = self_text(t, env);
-                t.map(|t| items.iter().any(|i| i == t) != *negated)
+                t.map(|t| items.iter().any(|i| *i == t) != *negated)
             }
             Fx::Affix(t, p, starts) => match (self_text(t, env), self_text(p, env)) {
-                (Some(t), Some(p)) => Some(if *starts { t.starts_with(p) } else { t.ends_with(p) }),
+                (Some(t), Some(p)) => Some(if *starts {
+                    t.starts_with(p.as_ref())
+                } else {
+                    t.ends_with(p.as_ref())
+                }),
                 _ => None,
             },
             Fx::Cmp(op, d, a, b) => {
@@ -417,7 +460,7 @@ impl<'a> Fx<'a> {
                         _ => return Ok(None),
                     },
                     Domain::Text => match (self_text(a, env), self_text(b, env)) {
-                        (Some(x), Some(y)) => Some(x.cmp(y)),
+                        (Some(x), Some(y)) => Some(x.cmp(&y)),
                         _ => return Ok(None),
                     },
                     Domain::Bool => match (a.truth(env)?, b.truth(env)?) {
@@ -454,6 +497,7 @@ impl<'a> Fx<'a> {
                 Some(none != *negated)
             }
             Fx::NeverEqual(p, ne) => p.period(env)?.map(|_| *ne),
+            Fx::InPeriod { t, start, end, ne } => t.micros(env)?.map(|x| (*start <= x && x < *end) != *ne),
             Fx::Not(inner) => inner.truth(env)?.map(|b| !b),
             Fx::And(l, r) => {
                 let lt = l.truth(env)?;
@@ -502,12 +546,19 @@ impl<'a> Fx<'a> {
     }
 }
 
-/// Text of a column or constant.
+/// Text of a column, a constant, or `lower`/`trim` of one.
 #[inline]
-fn self_text<'x>(fx: &'x Fx<'_>, env: Env<'_, '_>) -> Option<&'x str> {
+fn self_text<'x>(fx: &'x Fx<'_>, env: Env<'_, '_>) -> Option<Cow<'x, str>> {
     match fx {
-        Fx::Text { slot, column } => column.text(row_of(env, *slot)?),
-        other => other.const_text(),
+        Fx::Text { slot, column } => column.text(row_of(env, *slot)?).map(Cow::Borrowed),
+        Fx::TextFn(inner, f) => {
+            let t = self_text(inner, env)?;
+            Some(match f {
+                Func::Lower => interp::lower(t),
+                _ => interp::trim(t),
+            })
+        }
+        other => other.const_text().map(Cow::Borrowed),
     }
 }
 
@@ -528,6 +579,32 @@ impl<'a> GroupFx<'a> {
                 .and_then(|r| column.text_code(r))
                 .map(i64::from)),
             GroupFx::Period(p, t) => Ok(t.micros(env)?.map(|t| p.of(t))),
+        }
+    }
+
+    /// [`GroupFx::code`], remembering the last period's instants in `last`: records of one
+    /// month usually come together, and most then need no calendar arithmetic.
+    #[inline]
+    pub fn code_cached(
+        &self,
+        env: Env<'_, 'a>,
+        last: &mut Option<(i64, i64, i64)>,
+    ) -> Result<Option<i64>, EvalError> {
+        match self {
+            GroupFx::Period(p, t) => {
+                let Some(t) = t.micros(env)? else {
+                    return Ok(None);
+                };
+                if let Some((start, end, code)) = *last {
+                    if start <= t && t < end {
+                        return Ok(Some(code));
+                    }
+                }
+                let code = p.of(t);
+                *last = p.range(code).map(|(start, end)| (start, end, code));
+                Ok(Some(code))
+            }
+            GroupFx::Codes { .. } => self.code(env),
         }
     }
 
@@ -677,6 +754,31 @@ impl<'a> Compiler<'_, 'a> {
                     _ => None,
                 }
             }
+            TKind::Call(f @ (Func::Lower | Func::Trim), args) => {
+                let [arg] = args.as_slice() else {
+                    return None;
+                };
+                if arg.ty != Type::Text || e.ty != Type::Text {
+                    return None;
+                }
+                let inner = self.expr(arg)?;
+                fits(&inner, Domain::Text).then(|| Fx::TextFn(Box::new(inner), *f))
+            }
+            TKind::Call(Func::Len, args) => {
+                let [
+                    TExpr {
+                        kind: TKind::Field { slot, dataset, field },
+                        ty: Type::List,
+                        ..
+                    },
+                ] = args.as_slice()
+                else {
+                    return None;
+                };
+                let column = self.column(*dataset, *field)?;
+                matches!(column.data(), ColumnData::List { .. })
+                    .then_some(Fx::ListLen { slot: *slot, column })
+            }
             TKind::Call(f @ (Func::Days | Func::Hours | Func::Minutes), args) => {
                 let [arg] = args.as_slice() else {
                     return None;
@@ -775,6 +877,7 @@ impl<'a> Compiler<'_, 'a> {
                 }),
                 _ => Some(Fx::TextIn(Box::new(Fx::Text { slot, column }), items, negated)),
             },
+            text @ Fx::TextFn(..) => Some(Fx::TextIn(Box::new(text), items, negated)),
             _ => None,
         }
     }
@@ -803,7 +906,17 @@ impl<'a> Compiler<'_, 'a> {
                     return None;
                 };
                 let kind = period(*f)?;
-                let lhs = Box::new(Fx::Period(kind, Box::new(self.instant(arg)?)));
+                let t = self.instant(arg)?;
+                let ne = op == BinaryOp::Ne;
+                if let Some((start, end)) = kind.parse(&c).and_then(|code| kind.range(code)) {
+                    return Some(Fx::InPeriod {
+                        t: Box::new(t),
+                        start,
+                        end,
+                        ne,
+                    });
+                }
+                let lhs = Box::new(Fx::Period(kind, Box::new(t)));
                 return match (&c, kind) {
                     (Value::None, _) => Some(Fx::Const(Value::None)),
                     (Value::Text(_), Period::Month | Period::Quarter) | (Value::Int(_), Period::Year) => {
@@ -817,16 +930,27 @@ impl<'a> Compiler<'_, 'a> {
                 };
             }
         }
-        let d = match (da?, db?) {
-            (Domain::Instant, Domain::Instant) => Domain::Instant,
-            (Domain::Duration, Domain::Duration) => Domain::Duration,
-            (Domain::Number, Domain::Number) => Domain::Number,
-            (Domain::Text, Domain::Text) => Domain::Text,
-            (Domain::Bool, Domain::Bool) => Domain::Bool,
+        // Ints have no domain of their own: matched as options so that the numeric case
+        // below is reached for them.
+        let d = match (da, db) {
+            (Some(Domain::Instant), Some(Domain::Instant)) => Domain::Instant,
+            (Some(Domain::Duration), Some(Domain::Duration)) => Domain::Duration,
+            (Some(Domain::Number), Some(Domain::Number)) => Domain::Number,
+            (Some(Domain::Text), Some(Domain::Text)) => Domain::Text,
+            (Some(Domain::Bool), Some(Domain::Bool)) => Domain::Bool,
             _ => {
                 // An int constant compared with a number column compares as numbers.
                 let numeric = |t: Type| matches!(t, Type::Int | Type::Number);
-                if numeric(a.ty) && numeric(b.ty) && (a.ty == Type::Number || b.ty == Type::Number) {
+                // So does a list's length with an int constant: both are exact in `f64`.
+                // (The constant must be one `f64` holds exactly.)
+                let len = |x: &TExpr, other: &TExpr| {
+                    matches!(x.kind, TKind::Call(Func::Len, _))
+                        && matches!(self.fold(other), Some(Value::Int(c)) if c.unsigned_abs() <= 1 << 53)
+                };
+                if numeric(a.ty)
+                    && numeric(b.ty)
+                    && (a.ty == Type::Number || b.ty == Type::Number || len(a, b) || len(b, a))
+                {
                     Domain::Number
                 } else {
                     return None;
@@ -842,8 +966,8 @@ impl<'a> Compiler<'_, 'a> {
             if !fits(&fx, d) {
                 return None;
             }
-            // Int operands must be constants (int columns are not compiled).
-            if x.ty == Type::Int && !matches!(fx, Fx::Const(_)) {
+            // Int operands must be constants or list lengths (int columns are not compiled).
+            if x.ty == Type::Int && !matches!(fx, Fx::Const(_) | Fx::ListLen { .. }) {
                 return None;
             }
             Some(fx)
@@ -868,9 +992,15 @@ fn fits(fx: &Fx<'_>, d: Domain) -> bool {
         ),
         Domain::Number => matches!(
             fx,
-            Fx::Const(V::Number(_) | V::Int(_) | V::None) | Fx::Numbers { .. } | Fx::Units(..)
+            Fx::Const(V::Number(_) | V::Int(_) | V::None)
+                | Fx::Numbers { .. }
+                | Fx::Units(..)
+                | Fx::ListLen { .. }
         ),
-        Domain::Text => matches!(fx, Fx::Const(V::Text(_) | V::None) | Fx::Text { .. }),
+        Domain::Text => matches!(
+            fx,
+            Fx::Const(V::Text(_) | V::None) | Fx::Text { .. } | Fx::TextFn(..)
+        ),
         Domain::Bool => matches!(
             fx,
             Fx::Const(V::Bool(_) | V::None)
@@ -881,6 +1011,7 @@ fn fits(fx: &Fx<'_>, d: Domain) -> bool {
                 | Fx::Cmp(..)
                 | Fx::IsNone(..)
                 | Fx::NeverEqual(..)
+                | Fx::InPeriod { .. }
                 | Fx::Not(..)
                 | Fx::And(..)
                 | Fx::Or(..)

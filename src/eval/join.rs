@@ -11,15 +11,16 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
 use super::interp::{Bound, EvalError, Interp, Rows};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
+use crate::evidence::{Column, ColumnData, NONE_CODE, TextData};
 use crate::syntax::ast::BinaryOp;
-use crate::value::{self, Value};
+use crate::value::{self, Type, Value};
 
 /// How a nested quantifier is joined to its outer records.
 #[derive(Debug)]
@@ -41,10 +42,51 @@ pub struct JoinPlan {
     pub id: usize,
 }
 
+/// A map keyed by a quantifier's address: looked up for every nested evaluation, so
+/// hashed with one multiplication instead of SipHash.
+pub type ByQuant<V> = HashMap<usize, V, BuildHasherDefault<QuantHasher>>;
+
+/// Hashes a quantifier's address (Fibonacci hashing: the low bits of an address are
+/// always zero, the multiplication spreads the others).
+#[derive(Default, Clone, Copy)]
+pub struct QuantHasher(u64);
+
+impl Hasher for QuantHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A map keyed by group codes (a dictionary code, a period number; `None` for none),
+/// looked up once per record of a grouped scan.
+pub type ByCode<V> = HashMap<Option<i64>, V, BuildHasherDefault<QuantHasher>>;
+
 /// Join plans of a program, by quantifier.
 #[derive(Debug, Default)]
 pub struct JoinPlans {
-    plans: HashMap<usize, JoinPlan>,
+    plans: ByQuant<JoinPlan>,
     /// Index slot per fingerprint.
     ids: HashMap<String, usize>,
 }
@@ -295,7 +337,15 @@ fn write_fingerprint(e: &TExpr, slot: usize, s: &mut String) {
 /// Rows of a dataset by key hash, or sorted by text key for prefix joins.
 #[derive(Debug, Default)]
 pub struct Index {
-    rows: HashMap<u64, Vec<u32>>,
+    /// Key hashes in bucket order (a bucket is the hash's top `bits` bits), each hash's
+    /// entries together; `rows` holds the row of each entry, ascending within a hash.
+    /// Hashes are uniform, so a bucket holds a few keys: a lookup reads the bucket's
+    /// bounds and scans it, with no hash table to build.
+    hashes: Vec<u64>,
+    rows: Vec<u32>,
+    /// Where each bucket starts in `hashes` (one more entry than buckets).
+    buckets: Vec<u32>,
+    bits: u32,
     /// Prefix joins: (key, row) sorted by key then row.
     sorted: Vec<(String, u32)>,
     prefix: bool,
@@ -321,17 +371,26 @@ impl Index {
             rows.sort_unstable();
             return Cow::Owned(rows);
         }
-        match key_hash(probe).and_then(|h| self.rows.get(&h)) {
-            Some(rows) => Cow::Borrowed(rows),
-            None => Cow::Borrowed(&[]),
-        }
+        let found = key_hash(probe).and_then(|h| self.range(h));
+        Cow::Borrowed(found.unwrap_or_default())
+    }
+
+    /// The rows of one key hash.
+    fn range(&self, h: u64) -> Option<&[u32]> {
+        let b = bucket(h, self.bits);
+        let start = *self.buckets.get(b)? as usize;
+        let end = *self.buckets.get(b + 1)? as usize;
+        let in_bucket = self.hashes.get(start..end)?;
+        let first = in_bucket.iter().position(|&x| x == h)?;
+        let len = in_bucket.get(first..)?.iter().take_while(|&&x| x == h).count();
+        self.rows.get(start + first..start + first + len)
     }
 }
 
 /// A hash under which equal values collide: ints and numbers hash as numbers, a date as
 /// the instant of its midnight (dates equal date-times at midnight).
 pub fn key_hash(v: &Value<'_>) -> Option<u64> {
-    let mut h = DefaultHasher::new();
+    let mut h = KeyHasher::default();
     match v {
         Value::None => return None,
         Value::Bool(b) => (0u8, b).hash(&mut h),
@@ -346,6 +405,63 @@ pub fn key_hash(v: &Value<'_>) -> Option<u64> {
         Value::List(items) => (7u8, items).hash(&mut h),
     }
     Some(h.finish())
+}
+
+/// FxHash's mixing with MurmurHash3's finalizer: several times faster than SipHash on the
+/// short keys joins use (e-mails, ids). Collisions only cost a filter evaluation: every
+/// candidate is checked with the full `where`.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            if let Some(w) = word.get_mut(..rest.len()) {
+                w.copy_from_slice(rest);
+            }
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.mix(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+}
+
+impl KeyHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 fn normalize(x: f64) -> u64 {
@@ -413,6 +529,25 @@ fn build<'a>(
         .step_by(CHUNK_ROWS)
         .map(|s| (s, (s + CHUNK_ROWS).min(n)))
         .collect();
+    // A text key read straight from its column (`e.user_id`, `lower(trim(e.user))`): no
+    // interpreter, no `Value` per row; over a dictionary the key is hashed once per code.
+    let text_key = if plan.prefix || plan.contains {
+        None
+    } else {
+        TextKey::compile(&plan.inner_key, slot, rows)
+    };
+    if let Some(key) = &text_key {
+        let hashed: Vec<Vec<(u64, u32)>> = chunks
+            .par_iter()
+            .map(|&(start, end)| {
+                (start..end)
+                    .filter_map(|r| Some((key.hash(r)?, u32::try_from(r).unwrap_or(u32::MAX))))
+                    .collect()
+            })
+            .collect();
+        // One key per row: no pair can repeat.
+        return Ok(hashed_index(hashed.into_iter().flatten().collect(), false));
+    }
     let parts: Vec<Result<Keys, EvalError>> = chunks
         .par_iter()
         .map(|&(start, end)| {
@@ -446,30 +581,183 @@ fn build<'a>(
             })
         })
         .collect();
-    let mut index = Index {
-        prefix: plan.prefix,
-        ..Index::default()
-    };
+    let mut sorted = Vec::new();
+    let mut pairs: Vec<(u64, u32)> = Vec::new();
     for part in parts {
         match part? {
-            Keys::Texts(texts) => index.sorted.extend(texts),
-            Keys::Hashed(pairs) => {
-                for (h, row) in pairs {
-                    push_row(&mut index, h, row);
-                }
-            }
+            Keys::Texts(texts) => sorted.extend(texts),
+            Keys::Hashed(p) => pairs.extend(p),
         }
     }
     if plan.prefix {
-        index.sorted.sort_unstable();
+        sorted.par_sort_unstable();
+        return Ok(Index {
+            prefix: true,
+            sorted,
+            ..Index::default()
+        });
     }
-    Ok(index)
+    Ok(hashed_index(pairs, plan.contains))
 }
 
-fn push_row(index: &mut Index, h: u64, row: u32) {
-    let rows = index.rows.entry(h).or_default();
-    // A list may name the same item twice; a row is a candidate once.
-    if rows.last() != Some(&row) {
-        rows.push(row);
+/// An index of (key hash, row) pairs, given in row order: a counting sort by bucket
+/// (two linear passes), then each bucket sorted by hash. Both sorts are stable, so each
+/// key's rows stay in ascending row order.
+fn hashed_index(pairs: Vec<(u64, u32)>, may_repeat: bool) -> Index {
+    let n = pairs.len();
+    // About four entries per bucket.
+    let bits = (usize::BITS - (n / 4).leading_zeros()).clamp(1, 30);
+    let mut buckets = vec![0u32; (1usize << bits) + 1];
+    for &(h, _) in &pairs {
+        if let Some(c) = buckets.get_mut(bucket(h, bits) + 1) {
+            *c = c.saturating_add(1);
+        }
     }
+    for i in 1..buckets.len() {
+        let before = buckets.get(i - 1).copied().unwrap_or(0);
+        if let Some(c) = buckets.get_mut(i) {
+            *c = c.saturating_add(before);
+        }
+    }
+    let mut next: Vec<u32> = buckets.clone();
+    let mut sorted: Vec<(u64, u32)> = vec![(0, 0); n];
+    for &(h, row) in &pairs {
+        if let Some(at) = next.get_mut(bucket(h, bits)) {
+            if let Some(slot) = sorted.get_mut(*at as usize) {
+                *slot = (h, row);
+            }
+            *at += 1;
+        }
+    }
+    drop(pairs);
+    let mut pieces: Vec<&mut [(u64, u32)]> = Vec::with_capacity(buckets.len());
+    let mut rest: &mut [(u64, u32)] = &mut sorted;
+    for w in buckets.windows(2) {
+        let len = match w {
+            [a, b] => b.saturating_sub(*a) as usize,
+            _ => 0,
+        };
+        let len = len.min(rest.len());
+        let (piece, tail) = std::mem::take(&mut rest).split_at_mut(len);
+        if piece.len() > 1 {
+            pieces.push(piece);
+        }
+        rest = tail;
+    }
+    pieces.par_iter_mut().for_each(|p| p.sort_by_key(|&(h, _)| h));
+    // A list naming the same item twice yields the same pair twice (adjacent now): a row
+    // is a candidate once. Removing it shifts later entries, so bucket bounds are
+    // recomputed from the hashes that remain.
+    let starts = if may_repeat {
+        sorted.dedup();
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &sorted {
+            if let Some(c) = starts.get_mut(bucket(h, bits) + 1) {
+                *c = c.saturating_add(1);
+            }
+        }
+        for i in 1..starts.len() {
+            let before = starts.get(i - 1).copied().unwrap_or(0);
+            if let Some(c) = starts.get_mut(i) {
+                *c = c.saturating_add(before);
+            }
+        }
+        starts
+    } else {
+        buckets
+    };
+    Index {
+        hashes: sorted.iter().map(|&(h, _)| h).collect(),
+        rows: sorted.iter().map(|&(_, r)| r).collect(),
+        buckets: starts,
+        bits,
+        ..Index::default()
+    }
+}
+
+/// The bucket of a hash: its top `bits` bits.
+#[inline]
+fn bucket(h: u64, bits: u32) -> usize {
+    (h >> (64 - bits)) as usize
+}
+
+/// A join key that is a text column of the inner record, possibly through `lower` and
+/// `trim`, computed as the interpreter computes it: an empty cell is none, `trim` of
+/// blanks is empty text (not none), `lower` copies only text with upper-case letters.
+enum TextKey<'a> {
+    /// Hash per dictionary code (`None`: the key is none).
+    Coded {
+        codes: &'a [u32],
+        hashes: Vec<Option<u64>>,
+    },
+    /// Plain text, transformed per row.
+    Plain { column: &'a Column, steps: Vec<Func> },
+}
+
+impl<'a> TextKey<'a> {
+    fn compile(e: &TExpr, slot: usize, rows: &'a dyn Rows) -> Option<TextKey<'a>> {
+        let mut steps = Vec::new();
+        let mut at = e;
+        loop {
+            match &at.kind {
+                TKind::Call(f @ (Func::Lower | Func::Trim), args) => {
+                    let [arg] = args.as_slice() else {
+                        return None;
+                    };
+                    steps.push(*f);
+                    at = arg;
+                }
+                TKind::Field { slot: s, field, .. } if *s == slot && at.ty == Type::Text => {
+                    let column = rows.column(*field)?;
+                    // Innermost first.
+                    steps.reverse();
+                    return Some(match column.data() {
+                        ColumnData::Text(TextData::Dict { codes, dict }) => TextKey::Coded {
+                            codes,
+                            hashes: dict
+                                .iter()
+                                .map(|t| {
+                                    apply(&steps, Some(Cow::Borrowed(t)))
+                                        .and_then(|k| key_hash(&Value::Text(k)))
+                                })
+                                .collect(),
+                        },
+                        ColumnData::Text(TextData::Plain(_)) => TextKey::Plain { column, steps },
+                        _ => return None,
+                    });
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The key hash of a row (`None`: the key is none, the row is never a candidate).
+    #[inline]
+    fn hash(&self, row: usize) -> Option<u64> {
+        match self {
+            TextKey::Coded { codes, hashes } => {
+                let code = *codes.get(row)?;
+                if code == NONE_CODE {
+                    return None;
+                }
+                *hashes.get(code as usize)?
+            }
+            TextKey::Plain { column, steps } => {
+                let text = apply(steps, column.text(row).map(Cow::Borrowed))?;
+                key_hash(&Value::Text(text))
+            }
+        }
+    }
+}
+
+/// Applies `lower`/`trim` in order with the interpreter's own functions.
+fn apply<'t>(steps: &[Func], text: Option<Cow<'t, str>>) -> Option<Cow<'t, str>> {
+    let mut text = text?;
+    for f in steps {
+        text = match f {
+            Func::Lower => super::interp::lower(text),
+            _ => super::interp::trim(text),
+        };
+    }
+    Some(text)
 }

@@ -7,13 +7,14 @@ use std::collections::{BTreeSet, HashSet};
 use rayon::prelude::*;
 
 use super::explain::explain_failure;
+use super::fast::{Fx, QuantFast};
 use super::interp::{Accumulator, Bound, Candidates, EvalError, Interp, MetricValue, truth};
-use super::join::children;
+use super::join::{ByCode, children};
 use super::model::{ExpectReport, Finding, GroupValue, MetricReport, NamedValue, Outcome};
 use super::{RunContext, text_of};
 use crate::check::program::{Expect, Metric, QSource, Requirement, TExpr, TKind, TQuant};
 use crate::syntax::ast::QuantKind;
-use crate::value::Value;
+use crate::value::{Type, Value};
 
 /// Records per parallel chunk of a top-level scan.
 const CHUNK_ROWS: usize = 16 * 1024;
@@ -288,6 +289,52 @@ pub fn scan<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<Accumulator<'a>, E
     let mut env = Vec::new();
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
     let fast = interp.quant_fast(q);
+    // `median c in capa: days(c.resolved - c.created)` over a compiled number body:
+    // collect `f64`s, not a `Value` per record. (`explain` traces every body: not there.)
+    let number_body = match (&q.body, fast.and_then(|f| f.body.as_ref())) {
+        (Some(b), Some(fx))
+            if b.ty == Type::Number
+                && interp.trace.is_none()
+                && matches!(
+                    q.kind,
+                    QuantKind::Avg | QuantKind::Median | QuantKind::Percentile(_)
+                ) =>
+        {
+            Some(fx)
+        }
+        _ => None,
+    };
+    if let (Some(seq), Some(fx)) = (RowSeq::of(&candidates), number_body) {
+        let parts: Vec<Result<(usize, Vec<f64>), EvalError>> = seq
+            .chunks()
+            .par_iter()
+            .map(|&(start, end)| {
+                let mut env = Vec::new();
+                let mut population = 0;
+                let mut numbers = Vec::new();
+                for i in start..end {
+                    Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
+                    if !filtered && !interp.keeps_with(q, fast, &mut env)? {
+                        continue;
+                    }
+                    population += 1;
+                    if let Some(x) = fx.number(&env)? {
+                        numbers.push(x);
+                    }
+                }
+                Ok((population, numbers))
+            })
+            .collect();
+        let mut population = 0;
+        let mut numbers = Vec::new();
+        for p in parts {
+            let (n, xs) = p?;
+            population += n;
+            numbers.extend(xs);
+        }
+        return Ok(Accumulator::numbers(q.kind, population, numbers));
+    }
+    let truths = truth_body(interp, q, fast);
     if let Some(seq) = RowSeq::of(&candidates) {
         let parts: Vec<Result<Accumulator<'a>, EvalError>> = seq
             .chunks()
@@ -297,7 +344,16 @@ pub fn scan<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<Accumulator<'a>, E
                 let mut env = Vec::new();
                 for i in start..end {
                     Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
-                    interp.step_with(q, fast, filtered, &mut env, &mut acc)?;
+                    match truths {
+                        Some(fx) => {
+                            if filtered || interp.keeps_with(q, fast, &mut env)? {
+                                acc.add_truth(fx.truth(&env)?);
+                            }
+                        }
+                        None => {
+                            interp.step_with(q, fast, filtered, &mut env, &mut acc)?;
+                        }
+                    }
                 }
                 Ok(acc)
             })
@@ -319,6 +375,29 @@ pub fn scan<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<Accumulator<'a>, E
         true
     });
     result.map(|()| acc)
+}
+
+/// The compiled body of a quantifier whose bodies count only as truths (`all`, `any`,
+/// `no`, `count`, `share`): its truth is read without building a [`Value`]. Not while
+/// `explain` traces bodies.
+fn truth_body<'a>(interp: &Interp<'a>, q: &TQuant, fast: Option<&'a QuantFast<'a>>) -> Option<&'a Fx<'a>> {
+    let body = q.body.as_ref()?;
+    let counts = matches!(
+        q.kind,
+        QuantKind::All | QuantKind::Any | QuantKind::No | QuantKind::Count | QuantKind::Share
+    );
+    if body.ty != Type::Bool || !counts || interp.trace.is_some() {
+        return None;
+    }
+    fast?.body.as_ref()
+}
+
+/// A body as a grouped scan accumulates it.
+enum Body<'a> {
+    /// From a compiled condition ([`truth_body`]).
+    Truth(Option<bool>),
+    /// From [`Interp::body_with`].
+    Value(Option<Value<'a>>),
 }
 
 /// A value usable as an ordered group key.
@@ -362,31 +441,42 @@ fn grouped<'a>(
     let fast = interp.quant_fast(q);
     // Fast path: a key with an integer code (a dictionary column, a month or quarter),
     // accumulated per code in parallel chunks and named once per group at the end.
+    let truths = truth_body(interp, q, fast);
     if let (Some(seq), Some(group)) = (RowSeq::of(&candidates), fast.and_then(|f| f.group.as_ref())) {
-        type Chunk<'a> = (
-            std::collections::HashMap<Option<i64>, usize>,
-            Vec<(Option<i64>, Accumulator<'a>)>,
-        );
+        type Chunk<'a> = (ByCode<usize>, Vec<(Option<i64>, Accumulator<'a>)>);
         let parts: Vec<Result<Chunk<'a>, EvalError>> = seq
             .chunks()
             .par_iter()
             .map(|&(start, end)| {
-                let mut slots = std::collections::HashMap::new();
+                let mut slots = ByCode::default();
                 let mut accs: Vec<(Option<i64>, Accumulator<'a>)> = Vec::new();
                 let mut env = Vec::new();
+                let mut period = None;
+                // Records of one group often come together: the last slot needs no lookup.
+                let mut last: Option<(Option<i64>, usize)> = None;
                 for i in start..end {
                     Interp::bind(&mut env, q.slot, Bound::Row(seq.at(i)));
                     if !filtered && !interp.keeps_with(q, fast, &mut env)? {
                         continue;
                     }
-                    let code = group.code(&env)?;
-                    let body = interp.body_with(q, fast, &mut env)?;
-                    let at = *slots.entry(code).or_insert_with(|| {
-                        accs.push((code, Accumulator::new(q.kind)));
-                        accs.len() - 1
-                    });
+                    let code = group.code_cached(&env, &mut period)?;
+                    let body = match truths {
+                        Some(fx) => Body::Truth(fx.truth(&env)?),
+                        None => Body::Value(interp.body_with(q, fast, &mut env)?),
+                    };
+                    let at = match last {
+                        Some((c, at)) if c == code => at,
+                        _ => *slots.entry(code).or_insert_with(|| {
+                            accs.push((code, Accumulator::new(q.kind)));
+                            accs.len() - 1
+                        }),
+                    };
+                    last = Some((code, at));
                     if let Some((_, acc)) = accs.get_mut(at) {
-                        acc.add(body);
+                        match body {
+                            Body::Truth(t) => acc.add_truth(t),
+                            Body::Value(body) => acc.add(body),
+                        };
                     }
                 }
                 Ok((slots, accs))
@@ -559,25 +649,25 @@ fn group_offenders<'a>(
     }
     let wanted: HashSet<&str> = failing_groups.iter().map(|g| g.group.as_str()).collect();
     let mut env = Vec::new();
-    let mut rows = Vec::new();
-    let mut result = Ok(());
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
     let fast = interp.quant_fast(q);
     let group = fast.and_then(|f| f.group.as_ref());
-    // With a coded key, whether a group is wanted is decided once per code.
-    let mut wanted_codes: std::collections::HashMap<Option<i64>, bool> = std::collections::HashMap::new();
-    candidates.for_each(|b| {
-        let Bound::Row(row) = b else {
-            return true;
-        };
-        Interp::bind(&mut env, q.slot, Bound::Row(row));
-        let step = (|| -> Result<(), EvalError> {
+    // The rows of one chunk that are in a failing group and do not satisfy the body. With a
+    // coded key, whether a group is wanted is decided once per code.
+    let chunk = |seq: RowSeq<'_>, start: usize, end: usize| -> Result<Vec<usize>, EvalError> {
+        let mut env = Vec::new();
+        let mut rows = Vec::new();
+        let mut wanted_codes: ByCode<bool> = ByCode::default();
+        let mut period = None;
+        for i in start..end {
+            let row = seq.at(i);
+            Interp::bind(&mut env, q.slot, Bound::Row(row));
             if !filtered && !interp.keeps_with(q, fast, &mut env)? {
-                return Ok(());
+                continue;
             }
             let in_failing_group = match group {
                 Some(g) => {
-                    let code = g.code(&env)?;
+                    let code = g.code_cached(&env, &mut period)?;
                     *wanted_codes.entry(code).or_insert_with(|| {
                         let k = code.map_or(Value::None, |c| g.value(c));
                         wanted.contains(group_label(&k).as_str())
@@ -594,15 +684,22 @@ fn group_offenders<'a>(
             {
                 rows.push(row);
             }
-            Ok(())
-        })();
-        if let Err(e) = step {
-            result = Err(e);
-            return false;
         }
-        true
-    });
-    result?;
+        Ok(rows)
+    };
+    let Some(seq) = RowSeq::of(&candidates) else {
+        return Ok(Failing::default());
+    };
+    // Chunks in parallel; the first error in row order wins, as in one sequential pass.
+    let parts: Vec<Result<Vec<usize>, EvalError>> = seq
+        .chunks()
+        .par_iter()
+        .map(|&(start, end)| chunk(seq, start, end))
+        .collect();
+    let mut rows = Vec::new();
+    for p in parts {
+        rows.extend(p?);
+    }
     let records = rows
         .into_iter()
         .map(|row| FailingRecord {
@@ -649,8 +746,12 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
         _ => t != Some(false),
     };
     let fast = interp.quant_fast(q);
+    let truths = truth_body(interp, q, fast);
     let body_truth = |env: &mut Vec<Bound<'a>>| -> Result<Option<bool>, EvalError> {
-        Ok(interp.body_with(q, fast, env)?.as_ref().map_or(Some(true), truth))
+        match truths {
+            Some(fx) => fx.truth(env),
+            None => Ok(interp.body_with(q, fast, env)?.as_ref().map_or(Some(true), truth)),
+        }
     };
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
     if let Some(seq) = RowSeq::of(&candidates) {

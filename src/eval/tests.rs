@@ -595,6 +595,22 @@ requirement continuity.aligned {
   severity major
   expect all p in plans: no f in bia where f.services contains p.service: p.rto > f.rto
 }
+requirement memo.self_join {
+  title    "Nested quantifiers memoized by the outer values they read"
+  clauses  iso27001:A.5.18
+  severity major
+  metric n = count l in leavers: (count e in events where e.user == l.email: e.kind == "login") > 1
+  expect all l in leavers: any m in leavers where m.email == l.email: m.terminated > l.terminated - 24h
+  expect all l in leavers: any m in leavers where lower(m.email) == lower(l.email) and m.id != l.id: m.terminated >= l.terminated
+  expect all b in bia: all s in b.services: any p in plans where p.service == s: p.rto <= b.rto
+  expect n >= 0
+}
+requirement memo.part_errors {
+  title    "A part that fails is evaluated where the interpreter evaluates it"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all l in leavers: no m in leavers where m.email == l.email and m.id != l.id: m.terminated < l.terminated + 100000 months
+}
 "#;
 
     fn email() -> impl Strategy<Value = String> {
@@ -604,9 +620,17 @@ requirement continuity.aligned {
             Just(" a@x.fi "),
             Just("b@x.fi"),
             Just("c@x.fi"),
-            Just("")
+            Just(""),
+            Just(NONE)
         ]
         .prop_map(str::to_string)
+    }
+
+    /// Generated as an absent value rather than text.
+    const NONE: &str = "(none)";
+
+    fn text_or_none(s: &str) -> Value<'static> {
+        if s == NONE { Value::None } else { text(s) }
     }
 
     fn service() -> impl Strategy<Value = String> {
@@ -645,11 +669,13 @@ requirement continuity.aligned {
             max_findings: usize::MAX,
         };
         let joined = RunContext::new(&f.program, &f.sources, &inputs, &options);
+        // The straightforward evaluation: nested loops, no compiled paths, no memo.
         let mut looped = RunContext::new(&f.program, &f.sources, &inputs, &options);
         looped.use_joins = false;
+        looped.use_fast_paths = false;
         for i in 0..f.program.requirements.len() {
-            let (a, _) = joined.evaluate(i).expect("evaluated");
-            let (b, _) = looped.evaluate(i).expect("evaluated");
+            let (a, ma) = joined.evaluate(i).expect("evaluated");
+            let (b, mb) = looped.evaluate(i).expect("evaluated");
             assert_eq!(a.outcome, b.outcome, "{}", a.id);
             let keys = |r: &RequirementReport| {
                 r.findings
@@ -658,6 +684,16 @@ requirement continuity.aligned {
                     .collect::<Vec<_>>()
             };
             assert_eq!(keys(&a), keys(&b), "{}", a.id);
+            let json = |r: &RequirementReport| serde_json::to_string(r).expect("json");
+            assert_eq!(json(&a), json(&b), "{}", a.id);
+            assert_eq!(format!("{ma:?}"), format!("{mb:?}"), "{}", a.id);
+        }
+        // Evaluating again answers from the memo filled by the first pass.
+        for i in 0..f.program.requirements.len() {
+            let (a, _) = joined.evaluate(i).expect("evaluated");
+            let (b, _) = looped.evaluate(i).expect("evaluated");
+            let json = |r: &RequirementReport| serde_json::to_string(r).expect("json");
+            assert_eq!(json(&a), json(&b), "{}", a.id);
         }
     }
 
@@ -671,9 +707,15 @@ requirement continuity.aligned {
             bia in proptest::collection::vec((proptest::collection::vec(service(), 0..3), 1i64..10), 0..5),
         ) {
             let f = fixture(RULES);
-            prop_assert_eq!(join::JoinPlans::build(&f.program).len(), 3, "every nested quantifier joins");
-            let leavers = leavers.into_iter().enumerate().map(|(i, (e, t))| vec![text(&format!("E{i}")), text(&e), hours(t)]).collect();
-            let events = events.into_iter().map(|(u, k, t)| vec![text(&u), text(k), hours(t)]).collect();
+            prop_assert_eq!(join::JoinPlans::build(&f.program).len(), 8, "every nested quantifier joins");
+            prop_assert_eq!(memo::MemoPlans::build(&f.program).len(), 9, "every nested quantifier is memoized");
+            // Leavers repeat (duplicate keys); some terminations are absent.
+            let leavers = leavers
+                .into_iter()
+                .enumerate()
+                .map(|(i, (e, t))| vec![text(&format!("E{}", i % 5)), text_or_none(&e), if t % 7 == 0 { Value::None } else { hours(t) }])
+                .collect();
+            let events = events.into_iter().map(|(u, k, t)| vec![text_or_none(&u), text(k), hours(t)]).collect();
             let plans = plans.into_iter().map(|(s, h)| vec![text(&s), Value::Duration(h * MICROS_PER_HOUR)]).collect();
             let bia = bia
                 .into_iter()
@@ -817,6 +859,7 @@ dataset items "Items" {
   field due      : date     from "Due"
   field score    : number   from "Score"
   field flag     : bool     from "Flag"
+  field tags     : list     from "Tags"
 }
 dataset systems "Systems" {
   source "systems.csv"
@@ -830,6 +873,8 @@ requirement fast.cycle {
   severity major
   metric   median_days = median i in items where i.status in closed: days(i.resolved - i.created)
   metric   p90_days = p90 i in items where i.status in closed: days(i.resolved - i.created)
+  metric   mean_days = avg i in items: hours(i.resolved - i.created)
+  metric   p10_score = p10 i in items where i.flag: i.score
   expect   all i in items where i.status in closed: i.resolved - i.created < limit
   expect   p90_days <= 40
 }
@@ -879,6 +924,33 @@ requirement fast.aggregates {
   metric   mean = avg i in items: i.resolved - i.created
   expect   first is not none
 }
+requirement fast.memo {
+  title    "Nested quantifiers over the same table, memoized by the outer values they read"
+  clauses  iso27001:10.2
+  severity minor
+  metric   peers = count i in items: (count j in items where j.dept == i.dept: j.flag) >= 2
+  metric   best = max i in items: max j in items where j.status == i.status: j.score
+  expect   all i in items where i.flag: any j in items where j.dept == i.dept and j.key != i.key: j.score >= i.score or j.score is none
+  expect   no i in items: any j in items where j.title == i.title and j.created > i.created: j.due < i.due
+  expect   peers >= 0
+}
+requirement fast.text_functions {
+  title    "lower and trim"
+  clauses  iso27001:10.2
+  severity minor
+  metric   same_title = count i in items: any j in items where lower(trim(j.title)) == lower(trim(i.title)) and j.key != i.key: true
+  expect   no i in items where trim(i.title) == "": lower(i.dept) in ["it", "hr"]
+  expect   all i in items where lower(i.status) != "closed": starts_with(lower(trim(i.title)), "alpha") or trim(i.title) is none or upper(i.dept) == "SALES"
+  expect   same_title >= 0
+}
+requirement fast.lists {
+  title    "List lengths"
+  clauses  iso27001:10.2
+  severity minor
+  metric   tagged = count i in items: len(i.tags) > 0
+  expect   all i in items where len(i.tags) >= 1: len(i.tags) < 2 or i.flag
+  expect   no i in items: 1 < len(i.tags) and len(i.tags) != 3
+}
 "#;
 
     fn pick(options: &'static [&'static str]) -> impl Strategy<Value = &'static str> {
@@ -911,18 +983,28 @@ requirement fast.aggregates {
         String,
         &'static str,
         &'static str,
+        &'static str,
     );
 
     fn item() -> impl Strategy<Value = Item> {
         (
             pick(&["Open", "In Progress", "Resolved", "Closed", ""]),
             pick(&["Sales", "IT", "HR", ""]),
-            pick(&["Alpha: drift", "Beta: bias", "Alphabet soup", "Gamma", ""]),
+            pick(&[
+                "Alpha: drift",
+                "Beta: bias",
+                "Alphabet soup",
+                "Gamma",
+                "",
+                " ALPHA: Drift ",
+                "  ",
+            ]),
             datetime(),
             datetime(),
             date(),
             pick(&["", "1", "2.5", "4"]),
             pick(&["true", "false", ""]),
+            pick(&["", "x", "x;y", " ; ", "x;x;y", ";"]),
         )
     }
 
@@ -964,10 +1046,11 @@ requirement fast.aggregates {
     }
 
     fn write(dir: &std::path::Path, items: &[Item], systems: &[&str]) {
-        let mut csv = String::from("Key,Status,Dept,Title,Created,Resolved,Due,Score,Flag\n");
-        for (n, (status, dept, title, created, resolved, due, score, flag)) in items.iter().enumerate() {
+        let mut csv = String::from("Key,Status,Dept,Title,Created,Resolved,Due,Score,Flag,Tags\n");
+        for (n, (status, dept, title, created, resolved, due, score, flag, tags)) in items.iter().enumerate()
+        {
             csv.push_str(&format!(
-                "R{n},{status},{dept},{title},{created},{resolved},{due},{score},{flag}\n"
+                "R{n},{status},{dept},{title},{created},{resolved},{due},{score},{flag},{tags}\n"
             ));
         }
         std::fs::write(dir.join("items.csv"), csv).expect("write");
