@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod evidence;
 pub mod fmt;
+pub mod hashing;
 pub mod project;
 pub mod report;
 pub mod source;

@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::interp::{Bound, EvalError, Interp, Rows};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::evidence::{Column, ColumnData, NONE_CODE, TextData};
+use crate::hashing::{FxHasher, FxMap};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{self, Type, Value};
 
@@ -42,46 +43,12 @@ pub struct JoinPlan {
     pub id: usize,
 }
 
-/// A map keyed by a quantifier's address: looked up for every nested evaluation, so
-/// hashed with one multiplication instead of SipHash.
-pub type ByQuant<V> = HashMap<usize, V, BuildHasherDefault<QuantHasher>>;
-
-/// Hashes a quantifier's address (Fibonacci hashing: the low bits of an address are
-/// always zero, the multiplication spreads the others).
-#[derive(Default, Clone, Copy)]
-pub struct QuantHasher(u64);
-
-impl Hasher for QuantHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn write_i64(&mut self, n: i64) {
-        self.write_u64(n as u64);
-    }
-
-    fn write_isize(&mut self, n: isize) {
-        self.write_u64(n as u64);
-    }
-}
+/// A map keyed by a quantifier's address: looked up for every nested evaluation.
+pub type ByQuant<V> = FxMap<usize, V>;
 
 /// A map keyed by group codes (a dictionary code, a period number; `None` for none),
 /// looked up once per record of a grouped scan.
-pub type ByCode<V> = HashMap<Option<i64>, V, BuildHasherDefault<QuantHasher>>;
+pub type ByCode<V> = FxMap<Option<i64>, V>;
 
 /// Join plans of a program, by quantifier.
 #[derive(Debug, Default)]
@@ -390,7 +357,7 @@ impl Index {
 /// A hash under which equal values collide: ints and numbers hash as numbers, a date as
 /// the instant of its midnight (dates equal date-times at midnight).
 pub fn key_hash(v: &Value<'_>) -> Option<u64> {
-    let mut h = KeyHasher::default();
+    let mut h = FxHasher::default();
     match v {
         Value::None => return None,
         Value::Bool(b) => (0u8, b).hash(&mut h),
@@ -405,63 +372,6 @@ pub fn key_hash(v: &Value<'_>) -> Option<u64> {
         Value::List(items) => (7u8, items).hash(&mut h),
     }
     Some(h.finish())
-}
-
-/// FxHash's mixing with MurmurHash3's finalizer: several times faster than SipHash on the
-/// short keys joins use (e-mails, ids). Collisions only cost a filter evaluation: every
-/// candidate is checked with the full `where`.
-#[derive(Default, Clone, Copy)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^ (x >> 33)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.mix(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            if let Some(w) = word.get_mut(..rest.len()) {
-                w.copy_from_slice(rest);
-            }
-            self.mix(u64::from_le_bytes(word));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.mix(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.mix(n);
-    }
-
-    fn write_i64(&mut self, n: i64) {
-        self.mix(n as u64);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.mix(n as u64);
-    }
-}
-
-impl KeyHasher {
-    #[inline]
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
 
 fn normalize(x: f64) -> u64 {

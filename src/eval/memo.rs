@@ -24,13 +24,14 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::interp::{Bound, EvalResult, Interp};
 use super::join::{ByQuant, children};
 use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
+use crate::hashing::{IdentityHasher, hash_bytes};
 use crate::value::Value;
 
 /// Parts per key at most: a quantifier reading its outer records through more
@@ -182,7 +183,7 @@ pub struct Memo {
 #[derive(Default)]
 struct Shard {
     /// Key hash → the first entry with that hash.
-    heads: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    heads: HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>,
     entries: Vec<Entry>,
     keys: Vec<u8>,
 }
@@ -320,7 +321,7 @@ impl Memo {
                 None => direct(env),
             };
         }
-        let hash = hash(&probe);
+        let hash = hash_bytes(&probe);
         let shard = self.shards.get(hash as usize % SHARDS);
         let from_table = shard.and_then(|s| Some(s.lock().ok()?.find(hash, &probe)?.result.clone()));
         let (result, stored) = match from_table {
@@ -424,60 +425,5 @@ fn encode(v: &Value<'_>, out: &mut Vec<u8>) {
                 text(out, item);
             }
         }
-    }
-}
-
-fn hash(bytes: &[u8]) -> u64 {
-    let mut h = Fx::default();
-    h.write(bytes);
-    h.finish()
-}
-
-/// FxHash's mixing: keys are short and the table is ours (no attacker chooses the probe
-/// order to degrade it beyond what the join index already allows).
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        // MurmurHash3's finalizer: the table and the shard index use the low bits, which
-        // the multiplication alone mixes poorly.
-        let mut x = self.0;
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^ (x >> 33)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            if let Some(w) = word.get_mut(..chunk.len()) {
-                w.copy_from_slice(chunk);
-            }
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-}
-
-/// The table is keyed by an already mixed hash.
-#[derive(Default, Clone, Copy)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }

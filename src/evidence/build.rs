@@ -3,9 +3,7 @@
 //! Builders of parallel chunks are appended in order ([`TableBuilder::append`]), so a table
 //! never depends on how the input was split.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
+use crate::hashing::FxMap;
 use crate::value::Type;
 
 use super::table::{Bitmap, Column, ColumnData, NONE_CODE, NONE_DATE, NONE_MICROS, Strings, TextData};
@@ -16,32 +14,6 @@ pub(crate) const DICT_MAX: usize = 4096;
 /// A text or list arena outgrew `u32` offsets (4 GiB in one column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Overflow;
-
-/// A small, fast hasher for dictionary lookups (FxHash's mixing; not DoS-resistant, which
-/// is fine: a dictionary holds at most [`DICT_MAX`] entries before it is dropped).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for &byte in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
-        }
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 impl Strings {
     pub(crate) fn push(&mut self, s: &str) -> Result<(), Overflow> {
