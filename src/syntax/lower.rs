@@ -722,7 +722,7 @@ impl Lowerer<'_> {
                 };
                 // The refused chain keeps its shape with `none` on the left, so the checker
                 // does not add a type error for the same mistake.
-                let lhs = if op.is_comparison() && self.is_chained(&lhs, op, op_span) {
+                let lhs = if op.is_comparison() && self.reported_chain(&lhs, op, op_span) {
                     none_expr(lhs.span)
                 } else {
                     lhs
@@ -737,8 +737,8 @@ impl Lowerer<'_> {
     }
 
     /// `a < b <= c`: the left operand of a comparison is itself an unparenthesised
-    /// comparison. Reports it (`S009`) and says so.
-    fn is_chained(&self, lhs: &Expr, op: BinaryOp, op_span: Span) -> bool {
+    /// comparison. Reports it (`S009`); true when it did.
+    fn reported_chain(&self, lhs: &Expr, op: BinaryOp, op_span: Span) -> bool {
         let ExprKind::Binary(inner, ..) = &lhs.kind else {
             return false;
         };
