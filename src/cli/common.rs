@@ -91,6 +91,22 @@ pub fn as_of(arg: Option<&str>) -> Result<i64, Exit> {
     }
 }
 
+/// The requirement a command was asked about (`explain`, `sample`), or an error on stderr
+/// with a did-you-mean.
+pub fn requirement<'p>(
+    program: &'p Program,
+    id: &str,
+) -> Result<(usize, &'p crate::check::program::Requirement), Exit> {
+    program.requirement(id).ok_or_else(|| {
+        let help = diagnostic::did_you_mean(id, program.requirements.iter().map(|r| r.id.as_str()))
+            .unwrap_or_else(|| {
+                "the ids are in the rule files (`requirement <id> {`) and in `auditready run`'s report".into()
+            });
+        eprintln!("error: no requirement `{id}`; {help}");
+        Exit::Error
+    })
+}
+
 /// Parses `--param name=value` into typed values.
 pub fn params(program: &Program, args: &[String]) -> Result<Vec<(usize, Value<'static>)>, Exit> {
     let mut out = Vec::new();

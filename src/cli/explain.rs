@@ -59,15 +59,7 @@ fn execute(args: &ExplainArgs, color: bool) -> Result<String, Exit> {
     let as_of = common::as_of(args.as_of.as_deref())?;
     let project = common::load_project(&args.rules, crate::value::micros_to_date(as_of), color, false)?;
     let program = &project.program;
-    let Some((index, requirement)) = program.requirement(&args.requirement) else {
-        let help = crate::diagnostic::did_you_mean(
-            &args.requirement,
-            program.requirements.iter().map(|r| r.id.as_str()),
-        )
-        .unwrap_or_else(|| "list them with `grep -rh '^requirement' rules/`".into());
-        eprintln!("error: no requirement `{}`; {help}", args.requirement);
-        return Err(Exit::Error);
-    };
+    let (index, requirement) = common::requirement(program, &args.requirement)?;
     let params = common::params(program, &args.params)?;
     let evidence = common::load_evidence(program, &args.evidence, true)?;
     let inputs = evidence.inputs(program);

@@ -58,15 +58,7 @@ fn execute(args: &SampleArgs, color: bool) -> Result<Exit, Exit> {
     let today = crate::value::micros_to_date(as_of);
     let project = common::load_project(&args.rules, today, color, false)?;
     let program = &project.program;
-    let Some((_, requirement)) = program.requirement(&args.requirement) else {
-        let help = crate::diagnostic::did_you_mean(
-            &args.requirement,
-            program.requirements.iter().map(|r| r.id.as_str()),
-        )
-        .unwrap_or_else(|| "list the requirements with `auditready run`".into());
-        eprintln!("error: no requirement `{}`; {help}", args.requirement);
-        return Err(Exit::Error);
-    };
+    let (_, requirement) = common::requirement(program, &args.requirement)?;
     let params = common::params(program, &args.params)?;
     let evidence = common::load_evidence(program, &args.evidence, true)?;
     // A sample of a partly loaded population would mislead the auditor: every dataset the
