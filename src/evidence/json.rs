@@ -1240,21 +1240,7 @@ fn read_array(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc
             if verified {
                 #[cfg(test)]
                 SPECULATED.with(|n| n.set(n.get() + 1));
-                if let Some((start, _, _)) = scanner.elem
-                    && scanner.pos.saturating_sub(start) > MAX_RECORD_BYTES
-                {
-                    return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
-                        what: format!("record {}", scanner.index),
-                        size: scanner.pos.saturating_sub(start) as u64,
-                        limit: MAX_RECORD_BYTES as u64,
-                    })));
-                }
-                let drop = match scanner.elem {
-                    Some((start, _, _)) => start,
-                    None => scanner.pos,
-                };
-                input.consume(drop);
-                scanner.shift(drop);
+                keep_unfinished(plan, &mut scanner, input)?;
                 if added == 0 && input.at_eof() {
                     break;
                 }
@@ -1292,22 +1278,7 @@ fn read_array(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc
         if !spans.is_empty() {
             parse_spans(plan, trie, data, &spans, false, Route::Fast, acc)?;
         }
-        if let Some((start, _, _)) = scanner.elem
-            && scanner.pos.saturating_sub(start) > MAX_RECORD_BYTES
-        {
-            return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
-                what: format!("record {}", scanner.index),
-                size: scanner.pos.saturating_sub(start) as u64,
-                limit: MAX_RECORD_BYTES as u64,
-            })));
-        }
-        // Keep the unfinished record; drop everything scanned before it.
-        let drop = match scanner.elem {
-            Some((start, _, _)) => start,
-            None => scanner.pos,
-        };
-        input.consume(drop);
-        scanner.shift(drop);
+        keep_unfinished(plan, &mut scanner, input)?;
         if added == 0 && input.at_eof() {
             break;
         }
@@ -1461,6 +1432,27 @@ fn split_lines(scanner: &Scanner, data: &[u8], eof: bool, spans: &mut Vec<Span>)
 }
 
 /// A file holding one object (a single exported event): one record, index 0.
+/// After a block is read: refuses an unfinished record that outgrew the bound, then drops
+/// everything scanned before it (the unfinished record stays for the next block).
+fn keep_unfinished(plan: &Plan<'_>, scanner: &mut Scanner, input: &mut Input<'_>) -> Result<(), Fail> {
+    if let Some((start, _, _)) = scanner.elem
+        && scanner.pos.saturating_sub(start) > MAX_RECORD_BYTES
+    {
+        return Err(Fail::Load(plan.error(LoadErrorKind::TooLarge {
+            what: format!("record {}", scanner.index),
+            size: scanner.pos.saturating_sub(start) as u64,
+            limit: MAX_RECORD_BYTES as u64,
+        })));
+    }
+    let drop = match scanner.elem {
+        Some((start, _, _)) => start,
+        None => scanner.pos,
+    };
+    input.consume(drop);
+    scanner.shift(drop);
+    Ok(())
+}
+
 fn read_single(plan: &Plan<'_>, trie: &Trie, input: &mut Input<'_>, acc: &mut Acc) -> Result<(), Fail> {
     loop {
         if input.data().len() > MAX_RECORD_BYTES {
