@@ -124,7 +124,9 @@ pub(crate) struct Input<'o> {
     dataset: &'o str,
     check: Option<Utf8Check>,
     decoder: Option<encoding_rs::Decoder>,
+    /// The block as read from the file (hashed here); reused for every block.
     raw: Vec<u8>,
+    /// UTF-8 text handed to readers: each block is copied (or decoded) once from `raw`.
     buf: Vec<u8>,
     pos: usize,
     eof: bool,
