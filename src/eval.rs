@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod fast;
 pub mod interp;
+mod inventory;
 pub mod join;
 pub mod memo;
 pub mod memory;
@@ -18,7 +19,6 @@ pub mod trace;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::check::program::{Program, Requirement, Waiver};
 use crate::diagnostic::Code;
@@ -461,9 +461,9 @@ pub fn run_timed(
         waiver_uses.extend(e.uses);
     }
 
-    let waivers = waiver_reports(program, &selected, &waiver_uses, today, &mut warnings);
-    let attestations = attestation_reports(program, today, &mut warnings);
-    let evidence = evidence_reports(&ctx, &mut warnings);
+    let waivers = inventory::waiver_reports(program, &selected, &waiver_uses, today, &mut warnings);
+    let attestations = inventory::attestation_reports(program, today, &mut warnings);
+    let evidence = inventory::evidence_reports(&ctx, &mut warnings);
     let scope: Vec<String> = program
         .standards_in_order()
         .into_iter()
@@ -523,7 +523,7 @@ pub fn run_timed(
         attestations,
         disabled,
         evidence,
-        rules: rule_files(sources),
+        rules: inventory::rule_files(sources),
         warnings,
         summary,
     };
@@ -834,175 +834,6 @@ fn expect_summary(e: &ExpectReport, outcome: Outcome) -> String {
         (_, _, Some(m), Some(t)) => format!("measured {m}, target {t}"),
         _ => format!("`{}` does not hold", e.expect),
     }
-}
-
-fn waiver_reports(
-    program: &Program,
-    selected: &[usize],
-    uses: &HashMap<String, WaiverUse>,
-    today: i32,
-    warnings: &mut Vec<model::Warning>,
-) -> Vec<WaiverReport> {
-    let mut out = Vec::new();
-    for w in &program.waivers {
-        if !selected.contains(&w.requirement) {
-            continue;
-        }
-        let requirement = program
-            .requirements
-            .get(w.requirement)
-            .map_or(String::new(), |r| r.id.clone());
-        let expired = w.expires < today;
-        let used = uses.get(&w.id);
-        let applied = used.map(|u| u.applied.clone()).unwrap_or_default();
-        let status = if expired {
-            warnings.push(model::Warning {
-                code: Code::R503.as_str(),
-                message: format!(
-                    "waiver `{}` for `{requirement}` expired on {} and was not applied",
-                    w.id,
-                    value::format_date(w.expires)
-                ),
-            });
-            WaiverStatus::Expired
-        } else if applied.is_empty() {
-            warnings.push(model::Warning {
-                code: Code::R504.as_str(),
-                message: format!(
-                    "waiver `{}` for `{requirement}` waived nothing: withdraw it or correct it",
-                    w.id
-                ),
-            });
-            WaiverStatus::Unused
-        } else {
-            WaiverStatus::Applied
-        };
-        let unmatched = if expired {
-            Vec::new()
-        } else {
-            used.map(|u| u.unmatched.clone())
-                .unwrap_or_else(|| w.records.clone())
-        };
-        if status == WaiverStatus::Applied && !unmatched.is_empty() {
-            warnings.push(model::Warning {
-                code: Code::R504.as_str(),
-                message: format!(
-                    "waiver `{}` names record{} {} that did not fail",
-                    w.id,
-                    if unmatched.len() == 1 { "" } else { "s" },
-                    unmatched
-                        .iter()
-                        .map(|k| format!("`{k}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-        }
-        out.push(WaiverReport {
-            id: w.id.clone(),
-            requirement,
-            records: w.records.clone(),
-            reason: w.reason.clone(),
-            approved_by: w.approved_by.clone(),
-            approved_on: w.approved_on.map(value::format_date),
-            expires: value::format_date(w.expires),
-            status,
-            applied_to: applied,
-            unmatched,
-        });
-    }
-    out
-}
-
-fn attestation_reports(
-    program: &Program,
-    today: i32,
-    warnings: &mut Vec<model::Warning>,
-) -> Vec<AttestationReport> {
-    program
-        .attestations
-        .iter()
-        .map(|a| {
-            let valid = a.expires >= today;
-            if !valid {
-                warnings.push(model::Warning {
-                    code: Code::R505.as_str(),
-                    message: format!(
-                        "attestation `{}` expired on {}: its clauses count as needing manual evidence",
-                        a.id,
-                        value::format_date(a.expires)
-                    ),
-                });
-            }
-            AttestationReport {
-                id: a.id.clone(),
-                clauses: a
-                    .clauses
-                    .iter()
-                    .filter_map(|c| {
-                        let s = program.standards.get(c.standard)?;
-                        Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
-                    })
-                    .collect(),
-                statement: a.statement.clone(),
-                attested_by: a.attested_by.clone(),
-                attested_on: value::format_date(a.attested_on),
-                document: a.document.clone(),
-                expires: value::format_date(a.expires),
-                valid,
-            }
-        })
-        .collect()
-}
-
-fn evidence_reports(ctx: &RunContext<'_>, warnings: &mut Vec<model::Warning>) -> Vec<EvidenceReport> {
-    let mut out = Vec::new();
-    for (i, d) in ctx.program.datasets.iter().enumerate() {
-        let Some(input) = ctx.datasets.get(i) else {
-            continue;
-        };
-        let stale = staleness(ctx, i);
-        if let Some(s) = &stale {
-            warnings.push(model::Warning {
-                code: Code::R502.as_str(),
-                message: s.clone(),
-            });
-        }
-        let status = match (&input.error, input.rows) {
-            (Some(_), _) => "error",
-            (None, Some(r)) if r.is_empty() => "empty",
-            (None, Some(_)) if stale.is_some() => "stale",
-            (None, Some(_)) => "loaded",
-            (None, None) => "not loaded",
-        };
-        out.push(EvidenceReport {
-            dataset: d.name.clone(),
-            file: input
-                .file
-                .as_ref()
-                .map_or(d.spec.source.clone(), |f| f.path.clone()),
-            status: status.to_string(),
-            rows: input.rows.map(|r| r.len()),
-            bytes: input.file.as_ref().map(|f| f.bytes),
-            sha256: input.file.as_ref().map(|f| f.sha256.clone()),
-            notes: input.file.as_ref().map(|f| f.notes.clone()).unwrap_or_default(),
-            newest: newest(ctx, i).map(value::format_datetime),
-            error: input.error.clone(),
-        });
-    }
-    out
-}
-
-fn rule_files(sources: &SourceMap) -> Vec<RuleFile> {
-    let mut files: Vec<RuleFile> = sources
-        .files()
-        .map(|(_, f)| RuleFile {
-            file: f.name.clone(),
-            sha256: hex(&Sha256::digest(f.text.as_bytes())),
-        })
-        .collect();
-    files.sort_by(|a, b| a.file.cmp(&b.file));
-    files
 }
 
 /// Clause coverage of every standard in scope without evaluating anything: which catalog
