@@ -553,14 +553,7 @@ fn evaluate_requirement(
         owner: r.owner.clone(),
         description: r.description.clone(),
         defined_at: format!("{file}:{line}"),
-        clauses: r
-            .clauses
-            .iter()
-            .filter_map(|c| {
-                let s = program.standards.get(c.standard)?;
-                Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
-            })
-            .collect(),
+        clauses: r.clauses.iter().filter_map(|c| program.clause_label(c)).collect(),
         outcome: Outcome::Pass,
         message: String::new(),
         datasets: r

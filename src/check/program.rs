@@ -40,6 +40,12 @@ impl Program {
         self.requirements.iter().enumerate().find(|(_, r)| r.id == id)
     }
 
+    /// A clause or control reference as written in rules and reports: `iso27001:A.5.18`.
+    pub fn clause_label(&self, c: &ClauseRef) -> Option<String> {
+        let s = self.standards.get(c.standard)?;
+        Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
+    }
+
     /// Standard indexes in the order reports list them: by the number in the id
     /// (`iso9001`, `iso20000`, `iso22301`, `iso27001`, `iso42001`), then by id.
     pub fn standards_in_order(&self) -> Vec<usize> {

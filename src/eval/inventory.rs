@@ -114,14 +114,7 @@ pub(super) fn attestation_reports(
             }
             AttestationReport {
                 id: a.id.clone(),
-                clauses: a
-                    .clauses
-                    .iter()
-                    .filter_map(|c| {
-                        let s = program.standards.get(c.standard)?;
-                        Some(format!("{}:{}", s.id, s.items.get(c.item)?.id))
-                    })
-                    .collect(),
+                clauses: a.clauses.iter().filter_map(|c| program.clause_label(c)).collect(),
                 statement: a.statement.clone(),
                 attested_by: a.attested_by.clone(),
                 attested_on: value::format_date(a.attested_on),
