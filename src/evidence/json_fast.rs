@@ -275,22 +275,32 @@ impl<'a> Parser<'a, '_, '_> {
     }
 }
 
+/// The next eight bytes at `i` as a little-endian word, when there are eight.
+fn word_at(b: &[u8], i: usize) -> Option<u64> {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(b.get(i..i + 8)?);
+    Some(u64::from_le_bytes(eight))
+}
+
+/// High bit set in each byte of `w` that is `"` or `\` (and, with `control`, below 0x20).
+/// The lowest flagged byte is exact; higher flags may be borrow artefacts, so callers
+/// only use the lowest.
+fn special_bytes(w: u64, control: bool) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut hits = zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')));
+    if control {
+        hits |= w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    }
+    hits
+}
+
 /// Position of the closing `"` of a string whose text starts at `i`; `None` when a `\`
 /// or a control character (below 0x20) comes first, or the data ends.
 pub(super) fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Eight bytes at a time: the lowest flagged byte of "equals `"`", "equals `\`" and
-    // "is below 0x20" is exact (higher flags may be borrow artefacts and are ignored).
-    while let Some(word) = b.get(i..i + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let w = u64::from_le_bytes(eight);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let slash = w ^ (ONES * u64::from(b'\\'));
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-        let hits = zero(quote) | zero(slash) | control;
+    while let Some(w) = word_at(b, i) {
+        let hits = special_bytes(w, true);
         if hits != 0 {
             i += (hits.trailing_zeros() / 8) as usize;
             return (b.get(i) == Some(&b'"')).then_some(i);
@@ -309,16 +319,8 @@ pub(super) fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
 /// Position of the first `"` or `\` at or after `i` (the record scanner's string skip:
 /// Okta's strings are short, and a word-at-a-time loop beats a vector search's setup).
 pub(super) fn quote_or_escape(b: &[u8], mut i: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(word) = b.get(i..i + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let w = u64::from_le_bytes(eight);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let slash = w ^ (ONES * u64::from(b'\\'));
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-        let hits = zero(quote) | zero(slash);
+    while let Some(w) = word_at(b, i) {
+        let hits = special_bytes(w, false);
         if hits != 0 {
             return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
