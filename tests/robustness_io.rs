@@ -352,3 +352,80 @@ fn rule_symlinks_inside_the_directory_are_followed_and_loops_end() {
         diags.iter().map(|d| &d.message).collect::<Vec<_>>()
     );
 }
+
+/// Paths that are not regular files are written in place: renaming a report over a FIFO
+/// or a device would replace it (for root, `--output /dev/null` turned `/dev/null` into an
+/// ordinary file for every process on the machine). The test uses a FIFO of its own, so a
+/// regression cannot damage the machine it runs on.
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_or_fifo_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    match Command::new("mkfifo").arg(&fifo).status() {
+        Ok(status) if status.success() => {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || fs::read(fifo).unwrap())
+            };
+            let out = run_to(&fifo);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let json: serde_json::Value =
+                serde_json::from_slice(&reader.join().unwrap()).expect("whole JSON");
+            assert_eq!(json["schema_version"], "1.0");
+            assert!(
+                fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+                "still a FIFO"
+            );
+            assert_eq!(
+                files_under(dir.path()).len(),
+                2,
+                "no temporary file is left behind"
+            );
+        }
+        _ => eprintln!("skipped the FIFO: no mkfifo"),
+    }
+}
+
+/// A report written through a symbolic link replaces the file the link names and keeps
+/// the link; an existing report keeps its permissions, a new one gets the umask's, not the
+/// temporary file's private 0600.
+#[cfg(unix)]
+#[test]
+fn output_follows_links_and_keeps_permissions() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.json");
+    fs::write(&real, "old").unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.path().join("link.json");
+    symlink(&real, &link).unwrap();
+    assert_eq!(run_to(&link).status.code(), Some(1));
+    assert!(
+        fs::symlink_metadata(&link).unwrap().file_type().is_symlink(),
+        "the link stays"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&real).unwrap()).expect("whole JSON");
+    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
+
+    let umask = fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+        let line = status.lines().find(|l| l.starts_with("Umask:"))?;
+        u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+    });
+    let fresh = dir.path().join("fresh.json");
+    assert_eq!(run_to(&fresh).status.code(), Some(1));
+    match umask {
+        Some(umask) => assert_eq!(
+            fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            0o666 & !umask
+        ),
+        None => eprintln!("skipped the new-file mode: no /proc/self/status"),
+    }
+}

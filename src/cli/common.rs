@@ -319,8 +319,8 @@ impl LoadObserver for Progress<'_> {
     }
 }
 
-/// Writes output to a file atomically (a temporary file in the same directory, then a
-/// rename), or to stdout. A failed run never leaves a half-written report.
+/// Writes output to a file (see [`replace_file`]) or to stdout. A failed run never leaves a
+/// half-written report.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Exit> {
     match path {
         None => {
@@ -332,21 +332,54 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Exit> {
                 Exit::Error
             })
         }
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let result = tempfile::NamedTempFile::new_in(dir).and_then(|mut tmp| {
-                tmp.write_all(bytes)?;
-                tmp.as_file().sync_all()?;
-                tmp.persist(path).map_err(|e| e.error)?;
-                Ok(())
-            });
-            result.map_err(|e| {
-                eprintln!("error: cannot write `{}`: {e}", path.display());
-                Exit::Error
-            })
-        }
+        Some(path) => replace_file(path, bytes).map_err(|e| {
+            eprintln!("error: cannot write `{}`: {e}", path.display());
+            Exit::Error
+        }),
     }
+}
+
+/// Replaces the contents of `path` so that nobody sees half a file: the bytes go to a
+/// temporary file beside the target, which is then renamed over it.
+///
+/// A symbolic link is followed (the link stays, the file it names is replaced) and an
+/// existing file keeps its permissions; a new one gets the usual `0666` less the umask, not
+/// the temporary file's private `0600`. A path that exists but is not a regular file
+/// (`/dev/stdout`, `/dev/null`, a FIFO) is written in place: renaming over it would replace
+/// the device, and for root that turns `/dev/null` into an ordinary file for the whole
+/// machine.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (target, permissions) = match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => return Err(std::io::Error::other("it is a directory")),
+        Ok(meta) if !meta.is_file() => {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .truncate(true)
+                .open(path)?;
+            return file.write_all(bytes).and_then(|()| file.flush());
+        }
+        Ok(meta) => (std::fs::canonicalize(path)?, Some(meta.permissions())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (path.to_path_buf(), None),
+        Err(e) => return Err(e),
+    };
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".auditready-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Passed to open(2), so the umask applies as it does to any new file.
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if let Some(permissions) = permissions {
+        tmp.as_file().set_permissions(permissions)?;
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use super::Exit;
+use super::{Exit, common};
 use crate::diagnostic::Diagnostic;
 use crate::report::diagnostics;
 use crate::source::{SourceFile, SourceMap, display_path};
@@ -156,7 +156,7 @@ fn format_one(path: &Path, check: bool, color: bool, out: &mut dyn Write, err: &
         );
         return Outcome::Changed;
     }
-    match write_atomically(path, &formatted) {
+    match common::replace_file(path, formatted.as_bytes()) {
         Ok(()) => {
             let _ = writeln!(err, "formatted {name}");
             Outcome::Changed
@@ -170,18 +170,4 @@ fn format_one(path: &Path, check: bool, color: bool, out: &mut dyn Write, err: &
 
 fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool, err: &mut dyn Write) {
     let _ = diagnostics::render(diags, sources, color, err);
-}
-
-/// Writes through a temporary file in the same directory and renames it over the file, so
-/// a crash never leaves a half-written rule file. The file keeps its permissions.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    let permissions = std::fs::metadata(&target)?.permissions();
-    std::fs::set_permissions(tmp.path(), permissions)?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
 }
