@@ -24,6 +24,7 @@
 mod build;
 mod convert;
 mod csv;
+mod csv_records;
 mod datetime;
 mod error;
 mod input;

@@ -68,6 +68,14 @@ impl TextBuilder {
         match self {
             TextBuilder::Plain(strings) => strings.push(s),
             TextBuilder::Dict { codes, dict, map } => {
+                // Exports group rows (an LMS report by user, a log by session): a value
+                // often repeats the previous one, which one comparison finds.
+                if let Some(&last) = codes.last()
+                    && dict.get(last as usize) == Some(s)
+                {
+                    codes.push(last);
+                    return Ok(());
+                }
                 if let Some(&code) = map.get(s) {
                     codes.push(code);
                     return Ok(());

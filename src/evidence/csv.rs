@@ -13,12 +13,11 @@
 
 use std::path::Path;
 
-use csv::ByteRecord;
-
 use super::build::TableBuilder;
 use super::convert::Cell;
+use super::csv_records::{Record, Records};
 use super::error::LoadErrorKind;
-use super::input::{Input, InputError};
+use super::input::Input;
 use super::spec::Encoding;
 use super::{
     Fail, FileFacts, LoadObserver, Location, MAX_CELL_BYTES, MAX_HEADER_BYTES, Plan, ProvenanceKind, Table,
@@ -86,29 +85,15 @@ pub(crate) fn load(
     }
     let delimiter = plan.spec.delimiter.unwrap_or_else(|| sniff(header_bytes));
 
-    input.track_lines();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(&mut input);
-    let mut record = ByteRecord::new();
-    let read = |reader: &mut csv::Reader<&mut Input<'_>>, record: &mut ByteRecord| {
-        reader.read_byte_record(record).map_err(|e| match e.into_kind() {
-            csv::ErrorKind::Io(io) => plan.input_error(InputError::from_io(io)),
-            other => Fail::Load(plan.error(LoadErrorKind::Unreadable {
-                reason: format!("{other:?}"),
-            })),
-        })
-    };
-    if !read(&mut reader, &mut record)? {
+    let mut records = Records::new(delimiter);
+    let Some(record) = records.next(&mut input).map_err(|e| plan.input_error(e))? else {
         return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
-    }
+    };
     let header: Vec<String> = record
         .iter()
         .map(|cell| String::from_utf8_lossy(cell).into_owned())
         .collect();
+    let physical_lines = 1 + record.inner_newlines;
     let columns = match_columns(plan, &header, &mut notes)?;
     let width = header.len();
 
@@ -117,19 +102,9 @@ pub(crate) fn load(
     let mut ignored = 0u64;
     let mut empty_rows = 0u64;
     // Line where the next record starts if no blank line precedes it.
-    let mut next_line = 1 + physical_lines(&record);
-    loop {
-        if !read(&mut reader, &mut record)? {
-            break;
-        }
-        // Exact physical lines, from the line breaks the parser consumed (the csv crate's own
-        // counter lags on CRLF and does not see skipped blank lines).
-        let end = reader.position().byte();
-        let inner = inner_newlines(&record);
-        let input = reader.get_ref();
-        let terminated = end > 0 && input.is_newline_at(end - 1);
-        let line = 1 + input.lines_before(end) - inner - u64::from(terminated);
-        reader.get_mut().prune_lines(end.saturating_sub(1));
+    let mut next_line = 1 + physical_lines;
+    while let Some(record) = records.next(&mut input).map_err(|e| plan.input_error(e))? {
+        let (line, inner) = (record.line, record.inner_newlines);
         let blank = record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace));
         if ended_at.is_some() {
             if !blank {
@@ -157,7 +132,6 @@ pub(crate) fn load(
         };
         convert_row(plan, &columns, &header, &record, width, location, &mut builder)?;
     }
-    drop(reader);
     if empty_rows > 0 {
         notes.push(format!("skipped {empty_rows} row(s) whose cells are all empty"));
     }
@@ -183,16 +157,6 @@ pub(crate) fn load(
             notes,
         },
     ))
-}
-
-/// Line breaks inside the cells of a record.
-fn inner_newlines(record: &ByteRecord) -> u64 {
-    memchr::memchr_iter(b'\n', record.as_slice()).count() as u64
-}
-
-/// Lines a record occupies.
-fn physical_lines(record: &ByteRecord) -> u64 {
-    1 + inner_newlines(record)
 }
 
 /// The columns a field reads.
@@ -357,7 +321,7 @@ fn convert_row(
     plan: &Plan<'_>,
     columns: &[Matched],
     header: &[String],
-    record: &ByteRecord,
+    record: &Record<'_>,
     width: usize,
     location: Location,
     builder: &mut TableBuilder,
@@ -423,7 +387,7 @@ fn convert_row(
 
 fn cell_text<'r>(
     plan: &Plan<'_>,
-    record: &'r ByteRecord,
+    record: &Record<'r>,
     whole: Option<&'r str>,
     pos: usize,
     header: &[String],

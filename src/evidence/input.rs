@@ -1,7 +1,6 @@
 //! Reading an evidence file once, in blocks: hashing, progress, BOM, UTF-8 checking or
 //! Windows-1252 decoding. Readers see UTF-8 bytes only.
 
-use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -17,28 +16,6 @@ pub(crate) enum InputError {
     Io(io::Error),
     /// Not UTF-8 at this byte offset of the file.
     Utf8(u64),
-}
-
-/// Carried inside an `io::Error` when a consumer (the csv crate) reads through [`Read`].
-#[derive(Debug)]
-pub(crate) struct Utf8Marker(pub(crate) u64);
-
-impl std::fmt::Display for Utf8Marker {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "not valid UTF-8 at byte {}", self.0)
-    }
-}
-
-impl std::error::Error for Utf8Marker {}
-
-impl InputError {
-    /// Recovers an [`InputError`] from an `io::Error` that passed through a consumer.
-    pub(crate) fn from_io(error: io::Error) -> InputError {
-        if let Some(marker) = error.get_ref().and_then(|e| e.downcast_ref::<Utf8Marker>()) {
-            return InputError::Utf8(marker.0);
-        }
-        InputError::Io(error)
-    }
 }
 
 /// Incremental UTF-8 validation across block boundaries.
@@ -113,6 +90,9 @@ impl Utf8Check {
     }
 }
 
+/// The UTF-8 byte-order mark, dropped from the start of text files.
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
 /// An evidence file being read.
 pub(crate) struct Input<'o> {
     file: File,
@@ -124,25 +104,15 @@ pub(crate) struct Input<'o> {
     dataset: &'o str,
     check: Option<Utf8Check>,
     decoder: Option<encoding_rs::Decoder>,
-    /// The block as read from the file (hashed here); reused for every block.
+    /// Windows-1252 blocks as read from the file, before decoding into `buf`.
     raw: Vec<u8>,
-    /// UTF-8 text handed to readers: each block is copied (or decoded) once from `raw`.
+    /// UTF-8 text handed to readers, at `pos..end`; the file is read straight into it
+    /// unless it is decoded. Its length only grows (no zeroing per block).
     buf: Vec<u8>,
     pos: usize,
+    end: usize,
     eof: bool,
     block: usize,
-    lines: Option<LineTrack>,
-}
-
-/// Offsets of the line breaks handed out through [`Read`], for exact line numbers.
-#[derive(Default)]
-struct LineTrack {
-    /// Bytes handed out so far.
-    handed: u64,
-    /// Offsets of `\n` bytes not yet pruned.
-    offsets: VecDeque<u64>,
-    /// Line breaks pruned from the front.
-    pruned: u64,
 }
 
 impl<'o> Input<'o> {
@@ -168,9 +138,9 @@ impl<'o> Input<'o> {
             raw: Vec::new(),
             buf: Vec::new(),
             pos: 0,
+            end: 0,
             eof: false,
             block,
-            lines: None,
         })
     }
 
@@ -181,51 +151,17 @@ impl<'o> Input<'o> {
 
     /// Decoded bytes not yet consumed.
     pub(crate) fn data(&self) -> &[u8] {
-        self.buf.get(self.pos..).unwrap_or(&[])
+        self.buf.get(self.pos..self.end).unwrap_or(&[])
     }
 
     /// Marks `n` bytes of `data()` as used.
     pub(crate) fn consume(&mut self, n: usize) {
-        self.pos = self.pos.saturating_add(n).min(self.buf.len());
+        self.pos = self.pos.saturating_add(n).min(self.end);
     }
 
     /// True once the whole file has been read into the buffer.
     pub(crate) fn at_eof(&self) -> bool {
         self.eof
-    }
-
-    /// From now on, remembers where the line breaks handed out through [`Read`] are; offsets
-    /// count from the first byte handed out after this call.
-    pub(crate) fn track_lines(&mut self) {
-        self.lines = Some(LineTrack::default());
-    }
-
-    /// Line breaks before stream offset `x` (of the bytes handed out through [`Read`]).
-    ///
-    /// The reader prunes the line breaks of each record once it is read, so the ones asked
-    /// about are at the front: a linear scan from there is cheaper than a binary search
-    /// over everything the csv reader has buffered ahead.
-    pub(crate) fn lines_before(&self, x: u64) -> u64 {
-        self.lines.as_ref().map_or(0, |t| {
-            t.pruned + t.offsets.iter().take_while(|&&o| o < x).count() as u64
-        })
-    }
-
-    /// True when the byte at stream offset `x` is a line break.
-    pub(crate) fn is_newline_at(&self, x: u64) -> bool {
-        self.lines
-            .as_ref()
-            .is_some_and(|t| t.offsets.iter().take_while(|&&o| o <= x).any(|&o| o == x))
-    }
-
-    /// Forgets line breaks before stream offset `x`.
-    pub(crate) fn prune_lines(&mut self, x: u64) {
-        if let Some(t) = &mut self.lines {
-            while t.offsets.front().is_some_and(|&o| o < x) {
-                t.offsets.pop_front();
-                t.pruned += 1;
-            }
-        }
     }
 
     /// Reads the next block into the buffer; returns how many bytes were added (0 at the end).
@@ -234,55 +170,64 @@ impl<'o> Input<'o> {
             return Ok(0);
         }
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
             self.pos = 0;
         }
-        self.raw.resize(self.block, 0);
-        let mut got = 0;
-        while got < self.raw.len() {
-            let slot = self.raw.get_mut(got..).unwrap_or(&mut []);
-            match self.file.read(slot) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(InputError::Io(e)),
-            }
-        }
-        self.raw.truncate(got);
-        self.hasher.update(&self.raw);
         let start = self.raw_done;
-        self.raw_done += got as u64;
-        if got == 0 {
-            self.eof = true;
-        }
-        self.observer.advanced(self.dataset, self.raw_done);
-        let mut src: &[u8] = &self.raw;
-        let mut at = start;
-        let text = self.check.is_some() || self.decoder.is_some();
-        if text && start == 0 && src.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            src = src.get(3..).unwrap_or(&[]);
-            at = 3;
-        }
-        let before = self.buf.len();
-        if let Some(check) = &mut self.check {
-            check.feed(src, at).map_err(InputError::Utf8)?;
-            if self.eof {
-                check.end().map_err(InputError::Utf8)?;
+        let before = self.end;
+        if let Some(decoder) = &mut self.decoder {
+            self.raw.resize(self.block, 0);
+            let got = read_block(&mut self.file, &mut self.raw)?;
+            let mut src = self.raw.get(..got).unwrap_or(&[]);
+            self.hasher.update(src);
+            self.raw_done += got as u64;
+            self.eof = got == 0;
+            if start == 0 && src.starts_with(BOM) {
+                src = src.get(BOM.len()..).unwrap_or(&[]);
             }
-            self.buf.extend_from_slice(src);
-        } else if let Some(decoder) = &mut self.decoder {
             let max = decoder
                 .max_utf8_buffer_length(src.len())
                 .unwrap_or(src.len().saturating_mul(3));
-            let len = self.buf.len();
-            self.buf.resize(len + max, 0);
-            let dst = self.buf.get_mut(len..).unwrap_or(&mut []);
+            if self.buf.len() < self.end + max {
+                self.buf.resize(self.end + max, 0);
+            }
+            let dst = self.buf.get_mut(self.end..).unwrap_or(&mut []);
             let (_, _read, written, _) = decoder.decode_to_utf8(src, dst, self.eof);
-            self.buf.truncate(len + written);
+            self.end += written;
         } else {
-            self.buf.extend_from_slice(src);
+            if self.buf.len() < self.end + self.block {
+                self.buf.resize(self.end + self.block, 0);
+            }
+            let slot = self
+                .buf
+                .get_mut(self.end..self.end + self.block)
+                .unwrap_or(&mut []);
+            let got = read_block(&mut self.file, slot)?;
+            let mut src = slot.get(..got).unwrap_or(&[]);
+            self.hasher.update(src);
+            self.raw_done += got as u64;
+            self.eof = got == 0;
+            let mut at = start;
+            let bom = self.check.is_some() && start == 0 && src.starts_with(BOM);
+            if bom {
+                src = src.get(BOM.len()..).unwrap_or(&[]);
+                at = BOM.len() as u64;
+            }
+            if let Some(check) = &mut self.check {
+                check.feed(src, at).map_err(InputError::Utf8)?;
+                if self.eof {
+                    check.end().map_err(InputError::Utf8)?;
+                }
+            }
+            self.end += got;
+            if bom {
+                // Nothing was handed out yet, so the mark is at the front: skip it.
+                self.pos += BOM.len();
+            }
         }
-        Ok(self.buf.len() - before)
+        self.observer.advanced(self.dataset, self.raw_done);
+        Ok(self.end - self.pos.max(before))
     }
 
     /// Reads the rest of the file (for the hash) and returns `(sha256 hex, size)`.
@@ -310,28 +255,16 @@ impl<'o> Input<'o> {
     }
 }
 
-impl Read for Input<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.data().is_empty() {
-            match self.fill() {
-                Ok(0) if self.eof => return Ok(0),
-                Ok(_) => {}
-                Err(InputError::Io(e)) => return Err(e),
-                Err(InputError::Utf8(at)) => return Err(io::Error::other(Utf8Marker(at))),
-            }
+/// Reads until `slot` is full or the file ends; returns the bytes read.
+fn read_block(file: &mut File, slot: &mut [u8]) -> Result<usize, InputError> {
+    let mut got = 0;
+    while got < slot.len() {
+        match file.read(slot.get_mut(got..).unwrap_or(&mut [])) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(InputError::Io(e)),
         }
-        let data = self.buf.get(self.pos..).unwrap_or(&[]);
-        let n = data.len().min(out.len());
-        if let (Some(dst), Some(src)) = (out.get_mut(..n), data.get(..n)) {
-            dst.copy_from_slice(src);
-            if let Some(track) = &mut self.lines {
-                for nl in memchr::memchr_iter(b'\n', src) {
-                    track.offsets.push_back(track.handed + nl as u64);
-                }
-                track.handed += n as u64;
-            }
-        }
-        self.consume(n);
-        Ok(n)
     }
+    Ok(got)
 }

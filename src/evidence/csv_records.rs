@@ -1,0 +1,251 @@
+//! CSV records read straight from the input's buffer.
+//!
+//! `csv_core` defines the dialect (RFC 4180 quoting, `\r`, `\n` or `\r\n` ends, blank
+//! lines skipped). Most lines of an export have no quote at all: such a line is split at
+//! its delimiters without the byte-by-byte state machine and its cells stay where they are
+//! in the buffer. A line with a quote or a lone `\r`, an empty line, and a line not yet
+//! wholly in the buffer go to `csv_core`, whose state is at the start of a record whenever
+//! a line is looked at, so the two never disagree about where a record starts. Tests
+//! compare the records and line numbers with the `csv` crate's on random input.
+
+use std::ops::Range;
+
+use super::input::{Input, InputError};
+
+/// Splits an [`Input`] into records.
+pub(crate) struct Records {
+    core: csv_core::Reader,
+    delimiter: u8,
+    /// Cells of a record `csv_core` read, unquoted, one after another.
+    unquoted: Vec<u8>,
+    /// Their ends in `unquoted`.
+    ends: Vec<usize>,
+    /// Cell bounds of the current record, in the line or in `unquoted`.
+    bounds: Vec<Range<usize>>,
+    /// The current record is a line of the input's buffer (`data()[line]`), consumed when
+    /// the next record is read.
+    line: Option<Range<usize>>,
+    /// Bytes handed to records so far (the offset just past the current record).
+    consumed: u64,
+    /// `\n` bytes among them.
+    newlines: u64,
+    /// The last of them is a `\n`.
+    ends_with_newline: bool,
+}
+
+/// One record: its cells and the physical line it starts on.
+pub(crate) struct Record<'a> {
+    bytes: &'a [u8],
+    bounds: &'a [Range<usize>],
+    /// Line of the file (counting from the first line handed to [`Records`], 1) where the
+    /// record starts.
+    pub(crate) line: u64,
+    /// Line breaks inside its cells.
+    pub(crate) inner_newlines: u64,
+}
+
+impl<'a> Record<'a> {
+    /// Number of cells.
+    pub(crate) fn len(&self) -> usize {
+        self.bounds.len()
+    }
+
+    /// The cell at `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.range(i).and_then(|r| self.bytes.get(r))
+    }
+
+    /// Where cell `i` lies in [`Record::as_slice`].
+    pub(crate) fn range(&self, i: usize) -> Option<Range<usize>> {
+        self.bounds.get(i).cloned()
+    }
+
+    /// The cells.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.bounds
+            .iter()
+            .map(|r| self.bytes.get(r.clone()).unwrap_or(&[]))
+    }
+
+    /// Bytes holding every cell (and perhaps the delimiters between them): valid UTF-8
+    /// when the input is, with each cell on character boundaries.
+    pub(crate) fn as_slice(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+impl Records {
+    pub(crate) fn new(delimiter: u8) -> Records {
+        Records {
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            delimiter,
+            unquoted: vec![0; 1024],
+            ends: vec![0; 64],
+            bounds: Vec::new(),
+            line: None,
+            consumed: 0,
+            newlines: 0,
+            ends_with_newline: false,
+        }
+    }
+
+    /// Reads the next record; `None` at the end of the input.
+    pub(crate) fn next<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Record<'s>>, InputError> {
+        if let Some(line) = self.line.take() {
+            input.consume(line.end);
+        }
+        self.bounds.clear();
+        loop {
+            if input.data().is_empty() {
+                if input.at_eof() {
+                    break;
+                }
+                input.fill()?;
+                continue;
+            }
+            if let Some((content, used)) = plain_line(input.data()) {
+                // One line, ended by its only `\n`.
+                self.consumed += used as u64;
+                self.newlines += 1;
+                self.ends_with_newline = true;
+                let line = self.start_line(0);
+                let bytes = input.data().get(..content).unwrap_or(&[]);
+                split_cells(bytes, self.delimiter, &mut self.bounds);
+                self.line = Some(0..used);
+                return Ok(Some(Record {
+                    bytes,
+                    bounds: &self.bounds,
+                    line,
+                    inner_newlines: 0,
+                }));
+            }
+            return self.by_core(input);
+        }
+        // The end: `csv_core` may hold an unterminated last record.
+        self.by_core(input)
+    }
+
+    /// Reads one record with `csv_core`, from wherever the input stands.
+    fn by_core<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Record<'s>>, InputError> {
+        use csv_core::ReadRecordResult;
+        let (mut out, mut nends) = (0usize, 0usize);
+        loop {
+            if input.data().is_empty() && !input.at_eof() {
+                input.fill()?;
+                continue;
+            }
+            let data = input.data();
+            let (result, nin, nout, nend) = self.core.read_record(
+                data,
+                self.unquoted.get_mut(out..).unwrap_or(&mut []),
+                self.ends.get_mut(nends..).unwrap_or(&mut []),
+            );
+            let used = data.get(..nin).unwrap_or(&[]);
+            let ended_with_cr = used.last() == Some(&b'\r');
+            self.note_consumed(used);
+            input.consume(nin);
+            out += nout;
+            nends += nend;
+            match result {
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let len = self.unquoted.len().max(1) * 2;
+                    self.unquoted.resize(len, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let len = self.ends.len().max(1) * 2;
+                    self.ends.resize(len, 0);
+                }
+                ReadRecordResult::Record => {
+                    // `csv_core` ends a record at the `\r` of `\r\n` and would skip the
+                    // `\n` as a blank line; taking it now lets the next line be split
+                    // without it.
+                    if ended_with_cr && input.data().first() == Some(&b'\n') {
+                        self.note_consumed(b"\n");
+                        input.consume(1);
+                    }
+                    let mut start = 0;
+                    for &end in self.ends.get(..nends).unwrap_or(&[]) {
+                        self.bounds.push(start..end);
+                        start = end;
+                    }
+                    let bytes = self.unquoted.get(..out).unwrap_or(&[]);
+                    let inner = memchr::memchr_iter(b'\n', bytes).count() as u64;
+                    let line = self.start_line(inner);
+                    return Ok(Some(Record {
+                        bytes,
+                        bounds: &self.bounds,
+                        line,
+                        inner_newlines: inner,
+                    }));
+                }
+                ReadRecordResult::End => return Ok(None),
+            }
+        }
+    }
+
+    fn note_consumed(&mut self, bytes: &[u8]) {
+        if let Some(&last) = bytes.last() {
+            self.consumed += bytes.len() as u64;
+            self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            self.ends_with_newline = last == b'\n';
+        }
+    }
+
+    /// The line a record that ends here starts on, from the line breaks consumed so far,
+    /// the `inner` ones inside its cells and the one that ends it, if it was consumed.
+    fn start_line(&self, inner: u64) -> u64 {
+        (1 + self.newlines)
+            .saturating_sub(inner)
+            .saturating_sub(u64::from(self.ends_with_newline))
+    }
+}
+
+/// Appends the bounds of the cells of a line without quotes: the bytes between
+/// delimiters, found eight bytes at a time.
+fn split_cells(line: &[u8], delimiter: u8, bounds: &mut Vec<Range<usize>>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let pattern = ONES * u64::from(delimiter);
+    let mut start = 0;
+    let mut i = 0;
+    let mut words = line.chunks_exact(8);
+    for chunk in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(eight) ^ pattern;
+        // The high bit of each byte that was the delimiter (exact: no carries between bytes).
+        let mut hits = !(((w & LOW) + LOW) | w | LOW);
+        while hits != 0 {
+            let at = i + (hits.trailing_zeros() / 8) as usize;
+            bounds.push(start..at);
+            start = at + 1;
+            hits &= hits - 1;
+        }
+        i += 8;
+    }
+    for (k, &b) in words.remainder().iter().enumerate() {
+        if b == delimiter {
+            bounds.push(start..i + k);
+            start = i + k + 1;
+        }
+    }
+    bounds.push(start..line.len());
+}
+
+/// A whole line at the start of `data` that needs no quote handling: no `"`, no `\r`
+/// except in a final `\r\n`, not empty. Returns the end of its content and the bytes it
+/// uses with its line end.
+fn plain_line(data: &[u8]) -> Option<(usize, usize)> {
+    let at = memchr::memchr3(b'\n', b'"', b'\r', data)?;
+    let (content, used) = match data.get(at)? {
+        b'\n' => (at, at + 1),
+        b'\r' if data.get(at + 1) == Some(&b'\n') => (at, at + 2),
+        _ => return None,
+    };
+    (content > 0).then_some((content, used))
+}
+
+#[cfg(test)]
+#[path = "tests/csv_records.rs"]
+mod tests;
