@@ -176,6 +176,70 @@ impl TextBuilder {
     }
 }
 
+/// Dates and date-times converted recently in one column: a small direct-mapped table
+/// keyed by the raw text. Exports repeat a few values many times (an LMS report's
+/// assignment and due dates, Jira's midnight due dates); parsing, calendar checks and
+/// zone conversion then run once per distinct value. A column whose values rarely repeat
+/// (event times) turns it off after a sample, so it costs little there.
+#[derive(Debug, Default)]
+pub(crate) struct Recent {
+    slots: Vec<RecentSlot>,
+    lookups: u32,
+    hits: u32,
+    off: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct RecentSlot {
+    len: u8,
+    key: [u8; RECENT_KEY],
+    value: i64,
+}
+
+const RECENT_SLOTS: usize = 256;
+const RECENT_KEY: usize = 23;
+/// Lookups after which a column that hit less than half of the time stops looking.
+const RECENT_SAMPLE: u32 = 4096;
+
+impl Recent {
+    fn slot(raw: &str) -> usize {
+        (crate::hashing::hash_bytes(raw.as_bytes()) >> 56) as usize % RECENT_SLOTS
+    }
+
+    fn recall(&mut self, raw: &str) -> Option<i64> {
+        if self.off || raw.len() > RECENT_KEY || self.slots.is_empty() {
+            return None;
+        }
+        self.lookups += 1;
+        let slot = *self.slots.get(Recent::slot(raw))?;
+        let hit = usize::from(slot.len) == raw.len() && slot.key.get(..raw.len()) == Some(raw.as_bytes());
+        if hit {
+            self.hits += 1;
+        }
+        if self.lookups == RECENT_SAMPLE && self.hits < RECENT_SAMPLE / 2 {
+            self.off = true;
+            self.slots = Vec::new();
+        }
+        hit.then_some(slot.value)
+    }
+
+    fn remember(&mut self, raw: &str, value: i64) {
+        if self.off || raw.len() > RECENT_KEY {
+            return;
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![RecentSlot::default(); RECENT_SLOTS];
+        }
+        if let Some(slot) = self.slots.get_mut(Recent::slot(raw)) {
+            slot.len = raw.len() as u8;
+            if let Some(key) = slot.key.get_mut(..raw.len()) {
+                key.copy_from_slice(raw.as_bytes());
+            }
+            slot.value = value;
+        }
+    }
+}
+
 /// One column being loaded.
 #[derive(Debug)]
 pub(crate) enum ColumnBuilder {
@@ -185,8 +249,8 @@ pub(crate) enum ColumnBuilder {
     Number(Vec<f64>),
     Percent(Vec<f64>),
     Bool { values: Bitmap, valid: Bitmap },
-    Date(Vec<i32>),
-    DateTime(Vec<i64>),
+    Date(Vec<i32>, Recent),
+    DateTime(Vec<i64>, Recent),
     Duration(Vec<i64>),
     List { offsets: Vec<u32>, items: Strings },
 }
@@ -208,8 +272,8 @@ impl ColumnBuilder {
                 values: Bitmap::default(),
                 valid: Bitmap::default(),
             },
-            Type::Date => ColumnBuilder::Date(Vec::new()),
-            Type::DateTime => ColumnBuilder::DateTime(Vec::new()),
+            Type::Date => ColumnBuilder::Date(Vec::new(), Recent::default()),
+            Type::DateTime => ColumnBuilder::DateTime(Vec::new(), Recent::default()),
             Type::Duration => ColumnBuilder::Duration(Vec::new()),
             Type::List => ColumnBuilder::List {
                 offsets: vec![0],
@@ -232,8 +296,8 @@ impl ColumnBuilder {
                 values.push(false);
                 valid.push(false);
             }
-            ColumnBuilder::Date(v) => v.push(NONE_DATE),
-            ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) => v.push(NONE_MICROS),
+            ColumnBuilder::Date(v, _) => v.push(NONE_DATE),
+            ColumnBuilder::DateTime(v, _) | ColumnBuilder::Duration(v) => v.push(NONE_MICROS),
             ColumnBuilder::List { .. } => self.end_list()?,
         }
         Ok(())
@@ -267,13 +331,28 @@ impl ColumnBuilder {
     }
 
     pub(crate) fn push_date(&mut self, days: i32) {
-        if let ColumnBuilder::Date(v) = self {
+        if let ColumnBuilder::Date(v, _) = self {
             v.push(days);
         }
     }
 
+    /// The value `raw` converted to earlier in this date or date-time column, if remembered.
+    pub(crate) fn recall(&mut self, raw: &str) -> Option<i64> {
+        match self {
+            ColumnBuilder::Date(_, recent) | ColumnBuilder::DateTime(_, recent) => recent.recall(raw),
+            _ => None,
+        }
+    }
+
+    /// Remembers what `raw` converted to (only for conversions that left no note).
+    pub(crate) fn remember(&mut self, raw: &str, value: i64) {
+        if let ColumnBuilder::Date(_, recent) | ColumnBuilder::DateTime(_, recent) = self {
+            recent.remember(raw, value);
+        }
+    }
+
     pub(crate) fn push_micros(&mut self, micros: i64) {
-        if let ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) = self {
+        if let ColumnBuilder::DateTime(v, _) | ColumnBuilder::Duration(v) = self {
             v.push(micros);
         }
     }
@@ -335,10 +414,10 @@ impl ColumnBuilder {
                 values.pop();
                 valid.pop();
             }
-            ColumnBuilder::Date(v) => {
+            ColumnBuilder::Date(v, _) => {
                 v.pop();
             }
-            ColumnBuilder::DateTime(v) | ColumnBuilder::Duration(v) => {
+            ColumnBuilder::DateTime(v, _) | ColumnBuilder::Duration(v) => {
                 v.pop();
             }
             ColumnBuilder::List { offsets, items } => {
@@ -382,8 +461,8 @@ impl ColumnBuilder {
                     valid.push(b2.get(i));
                 }
             }
-            (ColumnBuilder::Date(a), ColumnBuilder::Date(b)) => a.extend(b),
-            (ColumnBuilder::DateTime(a), ColumnBuilder::DateTime(b))
+            (ColumnBuilder::Date(a, _), ColumnBuilder::Date(b, _)) => a.extend(b),
+            (ColumnBuilder::DateTime(a, _), ColumnBuilder::DateTime(b, _))
             | (ColumnBuilder::Duration(a), ColumnBuilder::Duration(b)) => a.extend(b),
             (
                 ColumnBuilder::List { offsets, items },
@@ -411,8 +490,8 @@ impl ColumnBuilder {
             ColumnBuilder::Number(v) => ColumnData::Number(v),
             ColumnBuilder::Percent(v) => ColumnData::Percent(v),
             ColumnBuilder::Bool { values, valid } => ColumnData::Bool { values, valid },
-            ColumnBuilder::Date(v) => ColumnData::Date(v),
-            ColumnBuilder::DateTime(v) => ColumnData::DateTime(v),
+            ColumnBuilder::Date(v, _) => ColumnData::Date(v),
+            ColumnBuilder::DateTime(v, _) => ColumnData::DateTime(v),
             ColumnBuilder::Duration(v) => ColumnData::Duration(v),
             ColumnBuilder::List { offsets, items } => ColumnData::List { offsets, items },
         }
@@ -454,6 +533,11 @@ pub(crate) struct Notes {
 }
 
 impl Notes {
+    /// Values noted so far.
+    pub(crate) fn count(&self) -> u64 {
+        self.dst_gap.count + self.dst_fold.count + self.leap.count
+    }
+
     fn merge(&mut self, other: Notes) {
         self.dst_gap.merge(other.dst_gap);
         self.dst_fold.merge(other.dst_fold);
@@ -545,5 +629,25 @@ impl TableBuilder {
             })
             .collect();
         (columns, self.positions, self.rows, self.notes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Recent;
+
+    /// A key is the whole text: a remembered value is not recalled for its prefix, even
+    /// when the two share a slot.
+    #[test]
+    fn recent_keys_are_whole_values() {
+        let (long, short) = (0..100_000)
+            .map(|i| (format!("2026-01-01 {i}Z"), format!("2026-01-01 {i}")))
+            .find(|(long, short)| Recent::slot(long) == Recent::slot(short))
+            .unwrap_or_default();
+        assert!(!long.is_empty(), "no two values share a slot");
+        let mut recent = Recent::default();
+        recent.remember(&long, 1);
+        assert_eq!(recent.recall(&short), None);
+        assert_eq!(recent.recall(&long), Some(1));
     }
 }

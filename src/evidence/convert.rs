@@ -301,7 +301,14 @@ impl FieldConv {
 
     /// Trims, unescapes and checks null tokens; `None` for an empty value.
     pub(crate) fn clean<'s>(&self, raw: &'s str) -> Option<&'s str> {
-        let mut s = raw.trim();
+        // Printable ASCII at both ends (most cells) has nothing to trim; `trim` decodes
+        // characters from both ends to find Unicode spaces.
+        let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x7F);
+        let mut s = if plain(raw.as_bytes().first()) && plain(raw.as_bytes().last()) {
+            raw
+        } else {
+            raw.trim()
+        };
         if self.unescape
             && let Some(rest) = s.strip_prefix('\'')
             && rest.starts_with(['=', '+', '-', '@'])
@@ -497,8 +504,33 @@ impl FieldConv {
                     return Err(Problem::Invalid(None));
                 }
             }
-            Kind::Date(t) => col.push_date(t.date(s).map_err(Problem::Invalid)?),
-            Kind::DateTime(t) => col.push_micros(t.datetime(s, notes).map_err(Problem::Invalid)?),
+            Kind::Date(t) => {
+                let days = match col.recall(s) {
+                    Some(days) => i32::try_from(days).map_err(|_| Problem::Invalid(None))?,
+                    None => {
+                        let days = t.date(s).map_err(Problem::Invalid)?;
+                        col.remember(s, i64::from(days));
+                        days
+                    }
+                };
+                col.push_date(days);
+            }
+            Kind::DateTime(t) => {
+                let micros = match col.recall(s) {
+                    Some(micros) => micros,
+                    None => {
+                        // A value that was noted (a DST gap or fold, a leap second) is
+                        // converted again each time, so every occurrence is counted.
+                        let noted = notes.count();
+                        let micros = t.datetime(s, notes).map_err(Problem::Invalid)?;
+                        if notes.count() == noted {
+                            col.remember(s, micros);
+                        }
+                        micros
+                    }
+                };
+                col.push_micros(micros);
+            }
             Kind::Duration { unit, comma } => {
                 let micros = number::parse_duration(s, *unit, *comma).map_err(|e| {
                     Problem::Invalid(match e {
