@@ -22,14 +22,12 @@ pub(crate) struct Records {
     ends: Vec<usize>,
     /// Cell bounds of the current record, in the line or in `unquoted`.
     bounds: Vec<Range<usize>>,
-    /// The current record is a line of the input's buffer (`data()[line]`), consumed when
-    /// the next record is read.
-    line: Option<Range<usize>>,
-    /// Bytes handed to records so far (the offset just past the current record).
-    consumed: u64,
-    /// `\n` bytes among them.
+    /// The current record is the first `pending` bytes of the input's buffer (a plain
+    /// line and its end), consumed when the next record is read.
+    pending: usize,
+    /// `\n` bytes consumed so far.
     newlines: u64,
-    /// The last of them is a `\n`.
+    /// The last byte consumed is a `\n`.
     ends_with_newline: bool,
 }
 
@@ -82,8 +80,7 @@ impl Records {
             unquoted: vec![0; 1024],
             ends: vec![0; 64],
             bounds: Vec::new(),
-            line: None,
-            consumed: 0,
+            pending: 0,
             newlines: 0,
             ends_with_newline: false,
         }
@@ -91,9 +88,7 @@ impl Records {
 
     /// Reads the next record; `None` at the end of the input.
     pub(crate) fn next<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Record<'s>>, InputError> {
-        if let Some(line) = self.line.take() {
-            input.consume(line.end);
-        }
+        input.consume(std::mem::take(&mut self.pending));
         self.bounds.clear();
         loop {
             if input.data().is_empty() {
@@ -105,13 +100,12 @@ impl Records {
             }
             if let Some((content, used)) = plain_line(input.data()) {
                 // One line, ended by its only `\n`.
-                self.consumed += used as u64;
                 self.newlines += 1;
                 self.ends_with_newline = true;
                 let line = self.start_line(0);
                 let bytes = input.data().get(..content).unwrap_or(&[]);
                 split_cells(bytes, self.delimiter, &mut self.bounds);
-                self.line = Some(0..used);
+                self.pending = used;
                 return Ok(Some(Record {
                     bytes,
                     bounds: &self.bounds,
@@ -186,7 +180,6 @@ impl Records {
 
     fn note_consumed(&mut self, bytes: &[u8]) {
         if let Some(&last) = bytes.last() {
-            self.consumed += bytes.len() as u64;
             self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
             self.ends_with_newline = last == b'\n';
         }
