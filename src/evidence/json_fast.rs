@@ -2,9 +2,11 @@
 //! record and lists what the declared paths see, without serde's per-value dispatch.
 //!
 //! It is a *speculative* parser. It accepts only what it can read exactly as serde_json
-//! would: objects, arrays, `true`/`false`/`null`, strings without escapes or control
-//! characters, and numbers outside the declared paths (checked against JSON's grammar,
-//! never converted). Anything else (an escape, a number at a declared path, a shape the
+//! would: objects, arrays, `true`/`false`/`null`, strings without control characters (and
+//! without escapes where a declared path reads them; elsewhere escapes are validated and
+//! skipped, as serde skips them), and numbers outside the declared paths (checked against
+//! JSON's grammar, never converted). Anything else (an escape in a string a path reads, a
+//! number at a declared path, a shape the
 //! slow path reports as an error, deep nesting) makes it give up, and the record is parsed
 //! again by the serde path, which defines the semantics and every error message. Nothing
 //! is written to the table before the whole record has been validated: the events are
@@ -85,6 +87,7 @@ impl<'a> Parser<'a, '_, '_> {
         match self.peek()? {
             b'{' => self.object(node, depth + 1),
             b'[' => self.array(node, depth + 1),
+            b'"' if node.is_none() => self.skip_string(),
             b'"' => {
                 let s = self.string()?;
                 if let Some(n) = node {
@@ -147,14 +150,23 @@ impl<'a> Parser<'a, '_, '_> {
             if self.peek() != Some(b'"') {
                 return None;
             }
-            let key = self.string()?;
-            if depth == 1
-                && let Some(keys) = self.keys.as_deref_mut()
-                && keys.len() < MAX_LISTED_KEYS
-            {
-                keys.push(std::str::from_utf8(key).ok()?.to_string());
-            }
-            let child = node.and_then(|n| self.trie.key_child(n, key));
+            // Keys of an object no path reads into are skipped like its values.
+            let child = match node {
+                Some(n) => {
+                    let key = self.string()?;
+                    if depth == 1
+                        && let Some(keys) = self.keys.as_deref_mut()
+                        && keys.len() < MAX_LISTED_KEYS
+                    {
+                        keys.push(std::str::from_utf8(key).ok()?.to_string());
+                    }
+                    self.trie.key_child(n, key)
+                }
+                None => {
+                    self.skip_string()?;
+                    None
+                }
+            };
             self.ws();
             if self.peek() != Some(b':') {
                 return None;
@@ -266,6 +278,30 @@ impl<'a> Parser<'a, '_, '_> {
         }
     }
 
+    /// At `"`, in a value no path reads (serde_json skips it as `IgnoredAny`): moves past
+    /// the string. Escapes are only validated, as serde_json validates them when it skips a
+    /// string: `\` then one of `"\/bfnrt`, or `u` and four hex digits (any code point: an
+    /// unpaired surrogate is an error only in a string that is read). `None` for a control
+    /// character, another escape or no end: the serde path reports those.
+    fn skip_string(&mut self) -> Option<()> {
+        let mut i = self.i + 1;
+        loop {
+            i = first_special(self.b, i, true)?;
+            match *self.b.get(i)? {
+                b'"' => {
+                    self.i = i + 1;
+                    return Some(());
+                }
+                b'\\' => match *self.b.get(i + 1)? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' if self.b.get(i + 2..i + 6)?.iter().all(u8::is_ascii_hexdigit) => i += 6,
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+
     /// At `"`: the string's bytes, or `None` for an escape, a control character or no end.
     fn string(&mut self) -> Option<&'a [u8]> {
         let start = self.i + 1;
@@ -296,43 +332,35 @@ fn special_bytes(w: u64, control: bool) -> u64 {
     hits
 }
 
-/// Position of the closing `"` of a string whose text starts at `i`; `None` when a `\`
-/// or a control character (below 0x20) comes first, or the data ends.
-pub(super) fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+/// Position of the first `"` or `\` at or after `i` (with `control`, also of the first
+/// byte below 0x20).
+fn first_special(b: &[u8], mut i: usize, control: bool) -> Option<usize> {
     while let Some(w) = word_at(b, i) {
-        let hits = special_bytes(w, true);
-        if hits != 0 {
-            i += (hits.trailing_zeros() / 8) as usize;
-            return (b.get(i) == Some(&b'"')).then_some(i);
-        }
-        i += 8;
-    }
-    loop {
-        match *b.get(i)? {
-            b'"' => return Some(i),
-            b'\\' | 0..=0x1f => return None,
-            _ => i += 1,
-        }
-    }
-}
-
-/// Position of the first `"` or `\` at or after `i` (the record scanner's string skip:
-/// Okta's strings are short, and a word-at-a-time loop beats a vector search's setup).
-pub(super) fn quote_or_escape(b: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(w) = word_at(b, i) {
-        let hits = special_bytes(w, false);
+        let hits = special_bytes(w, control);
         if hits != 0 {
             return Some(i + (hits.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' {
+        if c == b'"' || c == b'\\' || (control && c < 0x20) {
             return Some(i);
         }
         i += 1;
     }
     None
+}
+
+/// Position of the closing `"` of a string whose text starts at `i`; `None` when a `\`
+/// or a control character (below 0x20) comes first, or the data ends.
+pub(super) fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    first_special(b, i, true).filter(|&end| b.get(end) == Some(&b'"'))
+}
+
+/// Position of the first `"` or `\` at or after `i` (the record scanner's string skip:
+/// Okta's strings are short, and a word-at-a-time loop beats a vector search's setup).
+pub(super) fn quote_or_escape(b: &[u8], i: usize) -> Option<usize> {
+    first_special(b, i, false)
 }
 
 #[cfg(test)]

@@ -214,6 +214,23 @@ fn typical_okta_records_take_the_fast_path() {
     assert!(events.iter().any(|e| matches!(e, Event::Present(_))));
     let escaped = br#"{"uuid":"a\"b"}"#;
     assert!(!record(&trie, escaped, &mut events, None));
+    // Escapes where no path reads (values and keys) are validated and skipped, as serde
+    // skips them; an invalid one sends the record to serde, which reports it.
+    let unread = br#"{"uuid":"u1","severity":"say \"hi\" \u00e4 \/ \n \ud800","client":{"k\"ey":["\t",{"\\":"\b\f\r"}]}}"#;
+    assert!(record(&trie, unread, &mut events, None));
+    assert_eq!(events.as_slice(), &[Event::Text(1, "u1")]);
+    for bad in [
+        &br#"{"m":"\x"}"#[..],
+        br#"{"m":"\u12"}"#,
+        br#"{"m":"\u12G4"}"#,
+        b"{\"m\":\"a\\\"}",
+    ] {
+        assert!(
+            !record(&trie, bad, &mut events, None),
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
     let number_at_path = br#"{"n": 5}"#;
     assert!(!record(&trie, number_at_path, &mut events, None));
     for bad in [
