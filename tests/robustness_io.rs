@@ -429,3 +429,33 @@ fn output_follows_links_and_keeps_permissions() {
         None => eprintln!("skipped the new-file mode: no /proc/self/status"),
     }
 }
+
+/// `--output -` is stdout, as in most command-line tools, not a file named `-`.
+#[test]
+fn output_dash_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--rules")
+        .arg(fixture().join("rules"))
+        .arg("--evidence")
+        .arg(fixture().join("evidence"))
+        .args(["--as-of", "2026-11-22", "--format", "json", "--output", "-"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report on stdout");
+    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(
+        files_under(dir.path()),
+        vec![dir.path().to_path_buf()],
+        "no file named `-`"
+    );
+}

@@ -319,10 +319,10 @@ impl LoadObserver for Progress<'_> {
     }
 }
 
-/// Writes output to a file (see [`replace_file`]) or to stdout. A failed run never leaves a
-/// half-written report.
+/// Writes output to a file (see [`replace_file`]) or to stdout (no path, or `-`). A failed
+/// run never leaves a half-written report.
 pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Exit> {
-    match path {
+    match path.filter(|p| p.as_os_str() != "-") {
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| {

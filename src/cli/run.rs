@@ -43,7 +43,7 @@ pub struct RunArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Write the report to this file (atomically) instead of stdout.
+    /// Write the report to this file (atomically) instead of stdout (`-`: stdout).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Worker threads (default: one per core). Results are identical for any number.
@@ -142,7 +142,8 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
         t.stage("evaluate", lap.elapsed());
     }
     let lap = std::time::Instant::now();
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    let to_terminal = to_stdout && std::io::stdout().is_terminal();
     let bytes = report::render(&report, args.format, color && to_terminal).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Error

@@ -37,7 +37,7 @@ pub struct SampleArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SampleFormat::Text)]
     pub format: SampleFormat,
-    /// Write to this file (atomically) instead of stdout.
+    /// Write to this file (atomically) instead of stdout (`-`: stdout).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
