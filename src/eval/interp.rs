@@ -514,21 +514,12 @@ impl<'a> Accumulator<'a> {
 
     /// Adds one record of the population; false when the result can no longer change.
     pub fn add(&mut self, body: Option<Value<'a>>) -> bool {
-        self.population += 1;
         match self.kind {
             QuantKind::All | QuantKind::Any | QuantKind::No | QuantKind::Count | QuantKind::Share => {
-                match body.as_ref().map_or(Some(true), truth) {
-                    Some(true) => self.satisfied += 1,
-                    Some(false) => {}
-                    None => self.unknown += 1,
-                }
-                match self.kind {
-                    QuantKind::All => self.satisfied + self.unknown == self.population,
-                    QuantKind::Any | QuantKind::No => self.satisfied == 0,
-                    _ => true,
-                }
+                self.add_truth(body.as_ref().map_or(Some(true), truth))
             }
             _ => {
+                self.population += 1;
                 if let Some(v) = body.filter(|v| !v.is_none()) {
                     self.values.push(v);
                 }

@@ -141,20 +141,7 @@ fn bytes_of(value: &Value, pretty: bool, edit: Option<(usize, u8, u8)>) -> Vec<u
         serde_json::to_string(value)
     };
     let mut bytes = text.unwrap_or_default().into_bytes();
-    if let Some((at, kind, byte)) = edit
-        && !bytes.is_empty()
-    {
-        let at = at % bytes.len();
-        let pool = b" \n,:{}[]\"\\0-1.eEtfnul";
-        let byte = pool[usize::from(byte) % pool.len()];
-        match kind % 3 {
-            0 => bytes.insert(at, byte),
-            1 => bytes[at] = byte,
-            _ => {
-                bytes.remove(at);
-            }
-        }
-    }
+    apply_edit(&mut bytes, edit);
     bytes
 }
 
@@ -289,20 +276,7 @@ fn array_text(values: &[Value], layout: u8, edit: Option<(usize, u8, u8)>) -> Ve
         _ => serde_json::to_string_pretty(values).unwrap_or_default(),
     };
     let mut bytes = text.into_bytes();
-    if let Some((at, kind, byte)) = edit
-        && !bytes.is_empty()
-    {
-        let at = at % bytes.len();
-        let pool = b" \n,:{}[]\"\\0-1.eEtfnul";
-        let byte = pool[usize::from(byte) % pool.len()];
-        match kind % 3 {
-            0 => bytes.insert(at, byte),
-            1 => bytes[at] = byte,
-            _ => {
-                bytes.remove(at);
-            }
-        }
-    }
+    apply_edit(&mut bytes, edit);
     bytes
 }
 
@@ -363,4 +337,23 @@ fn one_record_per_line_is_read_speculatively() {
     // The test block is 4 KiB: several blocks, all of them speculative.
     assert!(SPECULATED.with(std::cell::Cell::get) - before >= 5);
     assert_eq!(loaded, load_file(dir.path(), false));
+}
+
+/// Inserts, replaces or removes one byte (from a pool of JSON's structural characters)
+/// at a random place: a record that is usually broken in one spot.
+fn apply_edit(bytes: &mut Vec<u8>, edit: Option<(usize, u8, u8)>) {
+    if let Some((at, kind, byte)) = edit
+        && !bytes.is_empty()
+    {
+        let at = at % bytes.len();
+        let pool = b" \n,:{}[]\"\\0-1.eEtfnul";
+        let byte = pool[usize::from(byte) % pool.len()];
+        match kind % 3 {
+            0 => bytes.insert(at, byte),
+            1 => bytes[at] = byte,
+            _ => {
+                bytes.remove(at);
+            }
+        }
+    }
 }
