@@ -7,6 +7,7 @@ pub mod fast;
 pub mod interp;
 mod inventory;
 pub mod join;
+pub mod keyed;
 pub mod memo;
 pub mod memory;
 pub mod model;
@@ -103,6 +104,8 @@ pub struct RunContext<'a> {
     pub memo_plans: memo::MemoPlans<'a>,
     /// Their results so far.
     pub memo: memo::Memo,
+    /// Nested quantifiers answered per join key.
+    pub keyed: keyed::KeyedPlans,
     /// Cited records per expect at most.
     pub max_findings: usize,
     /// The newest freshness value per dataset, once computed.
@@ -135,6 +138,7 @@ impl<'a> RunContext<'a> {
             datasets.iter().map(|d| d.rows.map(|r| r as &dyn Rows)).collect();
         let plans = JoinPlans::build(program);
         let joins = JoinCache::new(plans.indexes());
+        let keyed = keyed::KeyedPlans::build(program, &plans);
         let fast = fast::FastPlans::build(program, &rows, &params, options.as_of);
         RunContext {
             program,
@@ -148,6 +152,7 @@ impl<'a> RunContext<'a> {
             fast,
             memo_plans: memo::MemoPlans::build(program),
             memo: memo::Memo::new(),
+            keyed,
             max_findings: options.max_findings,
             newest: datasets.iter().map(|_| std::sync::OnceLock::new()).collect(),
             trace: None,
@@ -181,6 +186,8 @@ impl<'a> RunContext<'a> {
             // `explain` counts every record the interpreter looks at: no fast paths there.
             fast: (self.use_fast_paths && self.trace.is_none()).then_some(&self.fast),
             memo: (self.use_fast_paths && self.trace.is_none()).then_some((&self.memo_plans, &self.memo)),
+            // Like the join it replaces, and a fast path: off with either.
+            keyed: (self.use_joins && self.use_fast_paths && self.trace.is_none()).then_some(&self.keyed),
         }
     }
 

@@ -13,6 +13,7 @@ use std::cmp::Ordering;
 
 use super::fast::{FastPlans, QuantFast};
 use super::join::{JoinCache, JoinPlans};
+use super::keyed::KeyedPlans;
 use super::memo::{Memo, MemoPlans};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::source::Span;
@@ -107,6 +108,8 @@ pub struct Interp<'a> {
     pub fast: Option<&'a FastPlans<'a>>,
     /// Memoized nested quantifiers (`None`: every evaluation is direct).
     pub memo: Option<(&'a MemoPlans<'a>, &'a Memo)>,
+    /// Nested quantifiers answered per join key (`None`: never).
+    pub keyed: Option<&'a KeyedPlans>,
 }
 
 /// Three-valued truth.
@@ -373,6 +376,9 @@ impl<'a> Interp<'a> {
 
     /// Evaluates a quantifier or aggregate (ungrouped), from the memo when it has one.
     fn quantifier(&self, q: &'a TQuant, env: &mut Vec<Bound<'a>>) -> EvalResult<'a> {
+        if let Some(result) = self.keyed.and_then(|k| k.quantifier(self, q, env)) {
+            return result;
+        }
         if let Some((plans, memo)) = self.memo
             && let Some(plan) = plans.get(q)
         {

@@ -41,6 +41,8 @@ pub struct JoinPlan {
     pub fingerprint: String,
     /// The index's slot in the [`JoinCache`]: plans with the same fingerprint share one.
     pub id: usize,
+    /// Which conjunct of the filter (in [`split_and`] order) the join answers.
+    pub conjunct: usize,
 }
 
 /// A map keyed by a quantifier's address: looked up for every nested evaluation.
@@ -149,7 +151,7 @@ fn slots(e: &TExpr, out: &mut Vec<usize>, has_quant: &mut bool) {
 fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
     let mut conjuncts = Vec::new();
     split_and(filter, &mut conjuncts);
-    for c in &conjuncts {
+    for (at, c) in conjuncts.iter().enumerate() {
         // `starts_with(inner, outer)`: a prefix range of a sorted index.
         if let TKind::Call(Func::StartsWith, args) = &c.kind
             && let [inner, outer] = args.as_slice()
@@ -164,10 +166,11 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
                 prefix: true,
                 fingerprint: format!("{dataset}:prefix:{}", fingerprint(inner, slot)),
                 id: 0,
+                conjunct: at,
             });
         }
     }
-    for c in conjuncts {
+    for (at, c) in conjuncts.into_iter().enumerate() {
         let TKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Contains), a, b) = &c.kind else {
             continue;
         };
@@ -182,7 +185,9 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
             slots(inner, &mut si, &mut qi);
             slots(outer, &mut so, &mut qo);
             let inner_only = !si.is_empty() && si.iter().all(|s| *s == slot) && !qi;
-            let outer_only = so.iter().all(|s| *s < slot) && !qo;
+            // A side that reads no record (`e.kind == "login"`) is a constant, not a key
+            // that varies with the outer records: another conjunct may be one.
+            let outer_only = !so.is_empty() && so.iter().all(|s| *s < slot) && !qo;
             // `contains` is list membership only when the inner side is a list; on text it
             // is a substring test, which an index of whole values cannot answer.
             let indexable = *op == BinaryOp::Eq || inner.ty == crate::value::Type::List;
@@ -199,6 +204,7 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
                         fingerprint(inner, slot)
                     ),
                     id: 0,
+                    conjunct: at,
                 });
             }
         }
@@ -213,14 +219,15 @@ fn inner_only(e: &TExpr, slot: usize) -> bool {
     !s.is_empty() && s.iter().all(|x| *x == slot) && !q
 }
 
-/// The expression reads only outer records.
+/// The expression reads outer records and nothing else.
 fn outer_only(e: &TExpr, slot: usize) -> bool {
     let (mut s, mut q) = (Vec::new(), false);
     slots(e, &mut s, &mut q);
-    s.iter().all(|x| *x < slot) && !q
+    !s.is_empty() && s.iter().all(|x| *x < slot) && !q
 }
 
-fn split_and<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
+/// The conjuncts of `a and b and …`, left to right.
+pub fn split_and<'e>(e: &'e TExpr, out: &mut Vec<&'e TExpr>) {
     if let TKind::Binary(BinaryOp::And, a, b) = &e.kind {
         split_and(a, out);
         split_and(b, out);

@@ -611,6 +611,22 @@ requirement memo.part_errors {
   severity major
   expect all l in leavers: no m in leavers where m.email == l.email and m.id != l.id: m.terminated < l.terminated + 100000 months
 }
+requirement keyed.per_key {
+  title    "Nested quantifiers answered from counts per join key"
+  clauses  iso27001:A.5.18
+  severity major
+  metric logins = count l in leavers: (count e in events where e.kind == "login" and e.user == l.email) > 1
+  expect all l in leavers: any e in events where lower(e.user) == lower(l.email): e.kind == "deactivate"
+  expect all l in leavers: no e in events where e.kind != "login" and e.user == l.email and e.at > as_of - 4000h: e.kind == "suspend"
+  expect all l in leavers: (share e in events where e.user == trim(l.email): e.kind == "login") < 50%
+  expect logins >= 0
+}
+requirement keyed.body_errors {
+  title    "A body that fails somewhere is evaluated where the interpreter evaluates it"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all l in leavers: all e in events where e.user == l.email: e.at + 100000 months > as_of
+}
 "#;
 
     fn email() -> impl Strategy<Value = String> {
@@ -707,8 +723,12 @@ requirement memo.part_errors {
             bia in proptest::collection::vec((proptest::collection::vec(service(), 0..3), 1i64..10), 0..5),
         ) {
             let f = fixture(RULES);
-            prop_assert_eq!(join::JoinPlans::build(&f.program).len(), 8, "every nested quantifier joins");
-            prop_assert_eq!(memo::MemoPlans::build(&f.program).len(), 9, "every nested quantifier is memoized");
+            let joins = join::JoinPlans::build(&f.program);
+            prop_assert_eq!(joins.len(), 13, "every nested quantifier joins");
+            prop_assert_eq!(memo::MemoPlans::build(&f.program).len(), 14, "every nested quantifier is memoized");
+            // Those whose filter reads outer records only through the join key, and whose
+            // body reads none: the login count of `memo.self_join` and `keyed.*`.
+            prop_assert_eq!(keyed::KeyedPlans::build(&f.program, &joins).len(), 6, "keyed quantifiers");
             // Leavers repeat (duplicate keys); some terminations are absent.
             let leavers = leavers
                 .into_iter()
