@@ -7,6 +7,8 @@ pub mod literal;
 pub mod lower;
 pub mod scan;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
 
@@ -39,12 +41,23 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> (ast::File, Vec<Diagnost
             diags,
         );
     }
+    // Declarations parse independently, so in parallel; their results are joined in order.
+    let parsed: Vec<(Vec<ast::Declaration>, Vec<Diagnostic>)> = scan
+        .chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut diags = Vec::new();
+            let declarations = text
+                .get(chunk.clone())
+                .map(|chunk_text| lower::parse_chunk(chunk_text, file, chunk.start, &mut diags))
+                .unwrap_or_default();
+            (declarations, diags)
+        })
+        .collect();
     let mut declarations = Vec::new();
-    for chunk in scan.chunks {
-        let Some(chunk_text) = text.get(chunk.clone()) else {
-            continue;
-        };
-        declarations.extend(lower::parse_chunk(chunk_text, file, chunk.start, &mut diags));
+    for (d, more) in parsed {
+        declarations.extend(d);
+        diags.extend(more);
     }
     (ast::File { file, declarations }, diags)
 }
@@ -61,12 +74,14 @@ pub fn parse_expression(sources: &SourceMap, file: FileId) -> Result<ast::Expr, 
     lower::parse_expression(text, file)
 }
 
-/// Parses every file of the map, in order.
+/// Parses every file of the map (in parallel; files and diagnostics in the map's order).
 pub fn parse_all(sources: &SourceMap) -> (Vec<ast::File>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
+    let ids: Vec<FileId> = sources.files().map(|(id, _)| id).collect();
+    let parsed: Vec<(ast::File, Vec<Diagnostic>)> =
+        ids.par_iter().map(|&id| parse_file(sources, id)).collect();
+    let mut files = Vec::with_capacity(parsed.len());
     let mut diags = Vec::new();
-    for (id, _) in sources.files() {
-        let (file, d) = parse_file(sources, id);
+    for (file, d) in parsed {
         files.push(file);
         diags.extend(d);
     }
