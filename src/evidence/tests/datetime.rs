@@ -389,3 +389,89 @@ mod fixed_width {
         }
     }
 }
+
+mod jira_layout {
+    use proptest::prelude::*;
+
+    use super::super::DateFormat;
+
+    /// Jira-looking text: the real layout with random numbers, padding and case, and
+    /// random strings of the characters it uses.
+    fn jiraish() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (
+                0u32..40,
+                proptest::sample::select(vec!["Jan", "feb", "MAR", "Sep", "Dec", "Foo", "Ma", "May "]),
+                0u32..100,
+                0u32..15,
+                0u32..62,
+                proptest::sample::select(vec!["AM", "pm", "Pm", "XM", "A", ""]),
+                proptest::sample::select(vec![" ", "  ", "\t", ""]),
+                any::<bool>(),
+            )
+                .prop_map(|(d, mon, y, h, mi, ampm, gap, padded)| {
+                    if padded {
+                        format!("{d:02}/{mon}/{y:02}{gap}{h:02}:{mi:02} {ampm}")
+                    } else {
+                        format!("{d}/{mon}/{y}{gap}{h}:{mi:02}{gap}{ampm}")
+                    }
+                }),
+            proptest::collection::vec(
+                prop_oneof![
+                    proptest::char::range('0', '9'),
+                    Just('/'),
+                    Just('-'),
+                    Just(':'),
+                    Just(' '),
+                    Just('M'),
+                    Just('a'),
+                    Just('p'),
+                    Just('J'),
+                    Just('n'),
+                    Just('u')
+                ],
+                10..22
+            )
+            .prop_map(|c| c.into_iter().collect::<String>()),
+        ]
+    }
+
+    fn formats() -> Vec<DateFormat> {
+        ["%d/%b/%y %-I:%M %p", "%-d/%b/%y %I:%M %p", "%d-%b-%y %-I:%M %p"]
+            .iter()
+            .filter_map(|f| DateFormat::compile(f).ok())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// The straight pass over Jira's layout gives exactly what the item walk gives.
+        #[test]
+        fn jira_shape_equals_the_item_walk(s in jiraish(), pivot in 1950i32..2050) {
+            let formats = formats();
+            prop_assert_eq!(formats.len(), 3);
+            for f in &formats {
+                let shape = f.jira;
+                prop_assert!(shape.is_some(), "{} has Jira's layout", f.text);
+                let fast = shape.and_then(|j| j.parse(s.as_bytes(), pivot));
+                prop_assert_eq!(format!("{fast:?}"), format!("{:?}", f.walk(&s, pivot)), "{} {}", f.text, s);
+            }
+        }
+    }
+
+    #[test]
+    fn other_layouts_walk_the_items() {
+        for f in [
+            "%d/%b/%y %H:%M",
+            "%e/%b/%y %-I:%M %p",
+            "%d/%b/%Y %-I:%M %p",
+            "%d/%b/%y %-I:%M:%S %p",
+        ] {
+            let Ok(format) = DateFormat::compile(f) else {
+                panic!("{f} is a valid format");
+            };
+            assert!(format.jira.is_none(), "{f}");
+        }
+    }
+}
