@@ -107,7 +107,8 @@ impl TextBuilder {
     fn make_plain(&mut self) -> Result<(), Overflow> {
         if let TextBuilder::Dict { codes, dict, .. } = self {
             let mut plain = Strings::new();
-            plain.offsets.reserve(codes.len());
+            // The codes' capacity may hold a reader's estimate of the rows to come.
+            let _ = plain.offsets.try_reserve(codes.capacity());
             for &code in codes.iter() {
                 let text = if code == NONE_CODE {
                     ""
@@ -280,6 +281,41 @@ impl ColumnBuilder {
                 items: Strings::new(),
             },
         }
+    }
+
+    /// Bytes a value takes in the arrays [`ColumnBuilder::reserve`] sizes.
+    fn value_bytes(&self) -> usize {
+        match self {
+            ColumnBuilder::Unused | ColumnBuilder::Bool { .. } => 0,
+            ColumnBuilder::Text(_) | ColumnBuilder::Date(..) | ColumnBuilder::List { .. } => 4,
+            ColumnBuilder::Int { .. }
+            | ColumnBuilder::Number(_)
+            | ColumnBuilder::Percent(_)
+            | ColumnBuilder::DateTime(..)
+            | ColumnBuilder::Duration(_) => 8,
+        }
+    }
+
+    /// Makes room for `rows` more values without growing (a failed reservation only
+    /// costs the growth it would have saved).
+    fn reserve(&mut self, rows: usize) {
+        let words = rows / 64 + 1;
+        let _ = match self {
+            ColumnBuilder::Unused => Ok(()),
+            ColumnBuilder::Text(TextBuilder::Dict { codes, .. }) => codes.try_reserve(rows),
+            ColumnBuilder::Text(TextBuilder::Plain(strings)) => strings.offsets.try_reserve(rows),
+            ColumnBuilder::Int { values, valid } => values
+                .try_reserve(rows)
+                .and_then(|()| valid.words.try_reserve(words)),
+            ColumnBuilder::Number(v) | ColumnBuilder::Percent(v) => v.try_reserve(rows),
+            ColumnBuilder::Bool { values, valid } => values
+                .words
+                .try_reserve(words)
+                .and_then(|()| valid.words.try_reserve(words)),
+            ColumnBuilder::Date(v, _) => v.try_reserve(rows),
+            ColumnBuilder::DateTime(v, _) | ColumnBuilder::Duration(v) => v.try_reserve(rows),
+            ColumnBuilder::List { offsets, .. } => offsets.try_reserve(rows),
+        };
     }
 
     /// Appends a none for this row.
@@ -589,6 +625,19 @@ impl TableBuilder {
         }
     }
 
+    /// Makes room for about `rows` more rows (a reader's estimate from the file size), so
+    /// columns do not grow by doubling: each doubling copies the column and touches its
+    /// pages twice. Pages reserved beyond the rows that come are never touched; still, at
+    /// most `budget` bytes are reserved, so a wild estimate cannot ask for much.
+    pub(crate) fn reserve(&mut self, rows: usize, budget: usize) {
+        let row_bytes = 8 + self.columns.iter().map(ColumnBuilder::value_bytes).sum::<usize>();
+        let rows = rows.min(budget / row_bytes);
+        let _ = self.positions.try_reserve(rows);
+        for column in &mut self.columns {
+            column.reserve(rows);
+        }
+    }
+
     /// Starts as plain text every text column that `table` already holds as plain text
     /// (call before the first row). Appending to `table` gives the same result either way:
     /// a dictionary appended to plain text is made plain first.
@@ -634,7 +683,30 @@ impl TableBuilder {
 
 #[cfg(test)]
 mod tests {
-    use super::Recent;
+    use super::{ColumnBuilder, Recent, TableBuilder};
+    use crate::value::Type;
+
+    /// An estimate of the rows reserves room in every column, but never more bytes than
+    /// the budget, and pushing past it still works.
+    #[test]
+    fn reserve_is_capped_by_the_budget() {
+        let fields = [(Type::DateTime, true), (Type::Text, true), (Type::Int, false)];
+        let mut table = TableBuilder::new(&fields);
+        table.reserve(1000, 1 << 30);
+        assert!(table.positions.capacity() >= 1000);
+        let Some(ColumnBuilder::DateTime(values, _)) = table.columns.first() else {
+            panic!("a date-time column");
+        };
+        assert!(values.capacity() >= 1000);
+        // 8 (position) + 8 (date-time) + 4 (code) bytes a row: 100 rows in 2000 bytes.
+        let mut small = TableBuilder::new(&fields);
+        small.reserve(usize::MAX, 2000);
+        assert!(small.positions.capacity() < 200);
+        for i in 0..1000 {
+            small.positions.push(i);
+        }
+        assert_eq!(small.positions.len(), 1000);
+    }
 
     /// A key is the whole text: a remembered value is not recalled for its prefix, even
     /// when the two share a slot.

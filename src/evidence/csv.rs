@@ -14,8 +14,7 @@
 use std::path::Path;
 
 use super::build::TableBuilder;
-use super::convert::Cell;
-use super::csv_records::{Record, Records};
+use super::csv_records::{Batch, Record, Records};
 use super::error::LoadErrorKind;
 use super::input::Input;
 use super::spec::Encoding;
@@ -85,8 +84,14 @@ pub(crate) fn load(
     }
     let delimiter = plan.spec.delimiter.unwrap_or_else(|| sniff(header_bytes));
 
+    // Measured before the header is taken: the first block is still in the buffer.
+    let estimate = estimate_rows(&input);
+    let budget = usize::try_from(input.size()).unwrap_or(usize::MAX);
     let mut records = Records::new(delimiter);
-    let Some(record) = records.next(&mut input).map_err(|e| plan.input_error(e))? else {
+    let Some(mut batch) = records.next(&mut input).map_err(|e| plan.input_error(e))? else {
+        return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
+    };
+    let Some(record) = batch.next() else {
         return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
     };
     let header: Vec<String> = record
@@ -95,43 +100,31 @@ pub(crate) fn load(
         .collect();
     let physical_lines = 1 + record.inner_newlines;
     let columns = match_columns(plan, &header, &mut notes)?;
-    let width = header.len();
 
     let mut builder = plan.builder();
-    let mut ended_at: Option<u64> = None;
-    let mut ignored = 0u64;
-    let mut empty_rows = 0u64;
-    // Line where the next record starts if no blank line precedes it.
-    let mut next_line = 1 + physical_lines;
-    while let Some(record) = records.next(&mut input).map_err(|e| plan.input_error(e))? {
-        let (line, inner) = (record.line, record.inner_newlines);
-        let blank = record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace));
-        if ended_at.is_some() {
-            if !blank {
-                ignored += 1;
-            }
-            continue;
-        }
-        if line > next_line {
-            // A blank line (skipped by the parser) ends the table.
-            ended_at = Some(next_line + line_offset);
-            if !blank {
-                ignored += 1;
-            }
-            continue;
-        }
-        next_line = line + 1 + inner;
-        if blank {
-            // A row of empty cells (`,,,,`, as Excel writes) is not a record.
-            empty_rows += 1;
-            continue;
-        }
-        let location = Location {
-            line: Some(line + line_offset),
-            index: None,
-        };
-        convert_row(plan, &columns, &header, &record, width, location, &mut builder)?;
+    builder.reserve(estimate, budget);
+    let mut rows = Rows {
+        plan,
+        width: header.len(),
+        columns: &columns,
+        header: &header,
+        line_offset,
+        ended_at: None,
+        ignored: 0,
+        empty_rows: 0,
+        next_line: 1 + physical_lines,
+    };
+    // The rest of the header's batch, then the others.
+    rows.take(&mut batch, &mut builder)?;
+    while let Some(mut batch) = records.next(&mut input).map_err(|e| plan.input_error(e))? {
+        rows.take(&mut batch, &mut builder)?;
     }
+    let Rows {
+        ended_at,
+        ignored,
+        empty_rows,
+        ..
+    } = rows;
     if empty_rows > 0 {
         notes.push(format!("skipped {empty_rows} row(s) whose cells are all empty"));
     }
@@ -157,6 +150,84 @@ pub(crate) fn load(
             notes,
         },
     ))
+}
+
+/// The rows after the header, as batches of records come.
+struct Rows<'a, 'p> {
+    plan: &'a Plan<'p>,
+    columns: &'a [Matched],
+    header: &'a [String],
+    width: usize,
+    /// Lines before the header that [`Records`] did not see (a `#TYPE` line).
+    line_offset: u64,
+    /// The blank line that ended the table.
+    ended_at: Option<u64>,
+    /// Non-empty records after that line.
+    ignored: u64,
+    /// Rows of empty cells skipped.
+    empty_rows: u64,
+    /// Line where the next record starts if no blank line precedes it.
+    next_line: u64,
+}
+
+impl Rows<'_, '_> {
+    /// Converts the records of a batch into rows of `builder`.
+    fn take(&mut self, batch: &mut Batch<'_>, builder: &mut TableBuilder) -> Result<(), Fail> {
+        while let Some(record) = batch.next() {
+            let (line, inner) = (record.line, record.inner_newlines);
+            let blank = record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace));
+            if self.ended_at.is_some() {
+                if !blank {
+                    self.ignored += 1;
+                }
+                continue;
+            }
+            if line > self.next_line {
+                // A blank line (skipped by the parser) ends the table.
+                self.ended_at = Some(self.next_line + self.line_offset);
+                if !blank {
+                    self.ignored += 1;
+                }
+                continue;
+            }
+            self.next_line = line + 1 + inner;
+            if blank {
+                // A row of empty cells (`,,,,`, as Excel writes) is not a record.
+                self.empty_rows += 1;
+                continue;
+            }
+            let location = Location {
+                line: Some(line + self.line_offset),
+                index: None,
+            };
+            convert_row(
+                self.plan,
+                self.columns,
+                self.header,
+                &record,
+                self.width,
+                location,
+                builder,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows the file probably has, from the length of the lines in the buffer (the first
+/// block), with a little to spare: later rows as long as the first ones then fit without
+/// growing the columns.
+fn estimate_rows(input: &Input<'_>) -> usize {
+    let data = input.data();
+    let lines = memchr::memchr_iter(b'\n', data).count() as u64;
+    if input.at_eof() {
+        return usize::try_from(lines + 1).unwrap_or(0);
+    }
+    let Some(per_line) = (data.len() as u64).checked_div(lines) else {
+        return 0;
+    };
+    let rows = input.size() / per_line.max(1);
+    usize::try_from(rows + rows / 16).unwrap_or(0)
 }
 
 /// The columns a field reads.
@@ -340,10 +411,8 @@ fn convert_row(
             .at(location),
         ));
     }
-    // The input was checked (or decoded) as UTF-8 already, so the record always is: one
-    // validation per record, then each cell is a checked slice of it (cheaper than
-    // validating every cell separately).
-    let whole = std::str::from_utf8(record.as_slice()).ok();
+    // No cell is longer than the record: a short record needs no check per cell.
+    let checked = record.as_slice().len() <= MAX_CELL_BYTES;
     for (f, (field, matched)) in plan.fields.iter().zip(columns).enumerate() {
         if !field.used {
             continue;
@@ -356,7 +425,7 @@ fn convert_row(
         let mut failed_at = 0;
         if field.is_list() {
             for &pos in &matched.positions {
-                let text = cell_text(plan, record, whole, pos, header, location)?;
+                let text = cell_text(plan, record, pos, header, location, checked)?;
                 if let Err(e) = field.items(text, col) {
                     result = Err(e);
                     failed_at = pos;
@@ -368,12 +437,12 @@ fn convert_row(
                 failed_at = matched.positions.first().copied().unwrap_or(0);
             }
         } else if let Some(&pos) = matched.positions.first() {
-            let text = cell_text(plan, record, whole, pos, header, location)?;
-            result = field.convert(Cell::Text(text), col, notes);
+            let text = cell_text(plan, record, pos, header, location, checked)?;
+            result = field.text(text, col, notes);
             failed_at = pos;
         }
         if let Err(problem) = result {
-            let raw = cell_text(plan, record, whole, failed_at, header, location).unwrap_or("");
+            let raw = cell_text(plan, record, failed_at, header, location, true).unwrap_or("");
             let column = header
                 .get(failed_at)
                 .map_or(matched.source.as_str(), String::as_str);
@@ -388,29 +457,28 @@ fn convert_row(
 fn cell_text<'r>(
     plan: &Plan<'_>,
     record: &Record<'r>,
-    whole: Option<&'r str>,
     pos: usize,
     header: &[String],
     location: Location,
+    checked: bool,
 ) -> Result<&'r str, Fail> {
-    let bytes = record.get(pos).unwrap_or(&[]);
-    if bytes.len() > MAX_CELL_BYTES {
+    let range = record.range(pos).unwrap_or(0..0);
+    if !checked && range.len() > MAX_CELL_BYTES {
         let column = header.get(pos).map_or("", String::as_str);
         return Err(Fail::Load(
             plan.error(LoadErrorKind::TooLarge {
                 what: format!("a cell in column `{column}`"),
-                size: bytes.len() as u64,
+                size: range.len() as u64,
                 limit: MAX_CELL_BYTES as u64,
             })
             .at(location),
         ));
     }
-    if let Some(text) = whole
-        .zip(record.range(pos))
-        .and_then(|(whole, range)| whole.get(range))
-    {
+    // The input was checked (or decoded) as UTF-8 already, and [`Records`] checked each
+    // batch of records in one go: each cell is a checked slice of that text.
+    if let Some(text) = record.text(pos) {
         return Ok(text);
     }
     // The input was checked (or decoded) as UTF-8 already; this cannot fail.
-    std::str::from_utf8(bytes).map_err(|_| Fail::Utf8(0))
+    std::str::from_utf8(record.get(pos).unwrap_or(&[])).map_err(|_| Fail::Utf8(0))
 }

@@ -7,6 +7,10 @@
 //! wholly in the buffer go to `csv_core`, whose state is at the start of a record whenever
 //! a line is looked at, so the two never disagree about where a record starts. Tests
 //! compare the records and line numbers with the `csv` crate's on random input.
+//!
+//! Records come in batches ([`Batch`]): the plain lines in the buffer at once, whose text
+//! is checked as UTF-8 in one go (checking each line by itself cost more than the check
+//! of the whole block as it was read), or one record `csv_core` read.
 
 use std::ops::Range;
 
@@ -22,18 +26,47 @@ pub(crate) struct Records {
     ends: Vec<usize>,
     /// Cell bounds of the current record, in the line or in `unquoted`.
     bounds: Vec<Range<usize>>,
-    /// The current record is the first `pending` bytes of the input's buffer (a plain
-    /// line and its end), consumed when the next record is read.
+    /// Ends of the plain lines of the current batch: (content, with the line end).
+    lines: Vec<(usize, usize)>,
+    /// The current batch is the first `pending` bytes of the input's buffer (plain lines
+    /// and their ends), consumed when the next batch is read.
     pending: usize,
+    count: LineCount,
+}
+
+/// Line breaks consumed so far.
+#[derive(Default)]
+struct LineCount {
     /// `\n` bytes consumed so far.
     newlines: u64,
     /// The last byte consumed is a `\n`.
     ends_with_newline: bool,
 }
 
+/// Records read at once: plain lines still in the input's buffer, or one record
+/// `csv_core` read.
+pub(crate) struct Batch<'a> {
+    /// The plain lines, or the unquoted cells of the `csv_core` record.
+    bytes: &'a [u8],
+    /// `bytes` as text, when it is UTF-8 (always, after [`Input`]'s check).
+    text: Option<&'a str>,
+    /// Ends of the plain lines in `bytes`; empty for a `csv_core` record.
+    lines: &'a [(usize, usize)],
+    /// Lines handed out so far.
+    next: usize,
+    /// Where the next line starts in `bytes`.
+    start: usize,
+    /// The `csv_core` record (start line, line breaks inside), until it is handed out.
+    core: Option<(u64, u64)>,
+    delimiter: u8,
+    bounds: &'a mut Vec<Range<usize>>,
+    count: &'a mut LineCount,
+}
+
 /// One record: its cells and the physical line it starts on.
 pub(crate) struct Record<'a> {
     bytes: &'a [u8],
+    text: Option<&'a str>,
     bounds: &'a [Range<usize>],
     /// Line of the file (counting from the first line handed to [`Records`], 1) where the
     /// record starts.
@@ -70,6 +103,44 @@ impl<'a> Record<'a> {
     pub(crate) fn as_slice(&self) -> &'a [u8] {
         self.bytes
     }
+
+    /// The cell at `i` as text, when the record is UTF-8 (always, after [`Input`]'s check).
+    pub(crate) fn text(&self, i: usize) -> Option<&'a str> {
+        self.text
+            .zip(self.range(i))
+            .and_then(|(text, range)| text.get(range))
+    }
+}
+
+impl Batch<'_> {
+    /// The next record of the batch.
+    pub(crate) fn next(&mut self) -> Option<Record<'_>> {
+        if let Some((line, inner)) = self.core.take() {
+            return Some(Record {
+                bytes: self.bytes,
+                text: self.text,
+                bounds: self.bounds.as_slice(),
+                line,
+                inner_newlines: inner,
+            });
+        }
+        let &(content, used) = self.lines.get(self.next)?;
+        let start = std::mem::replace(&mut self.start, used);
+        self.next += 1;
+        // One line, ended by its only `\n`.
+        self.count.newlines += 1;
+        self.count.ends_with_newline = true;
+        let bytes = self.bytes.get(start..content).unwrap_or(&[]);
+        self.bounds.clear();
+        split_cells(bytes, self.delimiter, self.bounds);
+        Some(Record {
+            bytes,
+            text: self.text.and_then(|text| text.get(start..content)),
+            bounds: self.bounds.as_slice(),
+            line: self.count.start_line(0),
+            inner_newlines: 0,
+        })
+    }
 }
 
 impl Records {
@@ -80,16 +151,17 @@ impl Records {
             unquoted: vec![0; 1024],
             ends: vec![0; 64],
             bounds: Vec::new(),
+            lines: Vec::new(),
             pending: 0,
-            newlines: 0,
-            ends_with_newline: false,
+            count: LineCount::default(),
         }
     }
 
-    /// Reads the next record; `None` at the end of the input.
-    pub(crate) fn next<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Record<'s>>, InputError> {
+    /// Reads the next batch of records; `None` at the end of the input.
+    pub(crate) fn next<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Batch<'s>>, InputError> {
         input.consume(std::mem::take(&mut self.pending));
         self.bounds.clear();
+        self.lines.clear();
         loop {
             if input.data().is_empty() {
                 if input.at_eof() {
@@ -98,29 +170,34 @@ impl Records {
                 input.fill()?;
                 continue;
             }
-            if let Some((content, used)) = plain_line(input.data()) {
-                // One line, ended by its only `\n`.
-                self.newlines += 1;
-                self.ends_with_newline = true;
-                let line = self.start_line(0);
-                let bytes = input.data().get(..content).unwrap_or(&[]);
-                split_cells(bytes, self.delimiter, &mut self.bounds);
-                self.pending = used;
-                return Ok(Some(Record {
-                    bytes,
-                    bounds: &self.bounds,
-                    line,
-                    inner_newlines: 0,
-                }));
+            let mut at = 0;
+            while let Some((content, used)) = input.data().get(at..).and_then(plain_line) {
+                self.lines.push((at + content, at + used));
+                at += used;
             }
-            return self.by_core(input);
+            if at == 0 {
+                return self.by_core(input);
+            }
+            self.pending = at;
+            let bytes = input.data().get(..at).unwrap_or(&[]);
+            return Ok(Some(Batch {
+                bytes,
+                text: std::str::from_utf8(bytes).ok(),
+                lines: &self.lines,
+                next: 0,
+                start: 0,
+                core: None,
+                delimiter: self.delimiter,
+                bounds: &mut self.bounds,
+                count: &mut self.count,
+            }));
         }
         // The end: `csv_core` may hold an unterminated last record.
         self.by_core(input)
     }
 
     /// Reads one record with `csv_core`, from wherever the input stands.
-    fn by_core<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Record<'s>>, InputError> {
+    fn by_core<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Batch<'s>>, InputError> {
         use csv_core::ReadRecordResult;
         let (mut out, mut nends) = (0usize, 0usize);
         loop {
@@ -136,7 +213,7 @@ impl Records {
             );
             let used = data.get(..nin).unwrap_or(&[]);
             let ended_with_cr = used.last() == Some(&b'\r');
-            self.note_consumed(used);
+            self.count.note_consumed(used);
             input.consume(nin);
             out += nout;
             nends += nend;
@@ -155,7 +232,7 @@ impl Records {
                     // `\n` as a blank line; taking it now lets the next line be split
                     // without it.
                     if ended_with_cr && input.data().first() == Some(&b'\n') {
-                        self.note_consumed(b"\n");
+                        self.count.note_consumed(b"\n");
                         input.consume(1);
                     }
                     let mut start = 0;
@@ -165,19 +242,26 @@ impl Records {
                     }
                     let bytes = self.unquoted.get(..out).unwrap_or(&[]);
                     let inner = memchr::memchr_iter(b'\n', bytes).count() as u64;
-                    let line = self.start_line(inner);
-                    return Ok(Some(Record {
+                    let line = self.count.start_line(inner);
+                    return Ok(Some(Batch {
                         bytes,
-                        bounds: &self.bounds,
-                        line,
-                        inner_newlines: inner,
+                        text: std::str::from_utf8(bytes).ok(),
+                        lines: &[],
+                        next: 0,
+                        start: 0,
+                        core: Some((line, inner)),
+                        delimiter: self.delimiter,
+                        bounds: &mut self.bounds,
+                        count: &mut self.count,
                     }));
                 }
                 ReadRecordResult::End => return Ok(None),
             }
         }
     }
+}
 
+impl LineCount {
     fn note_consumed(&mut self, bytes: &[u8]) {
         if let Some(&last) = bytes.last() {
             self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;

@@ -18,9 +18,19 @@ fn split(data: &[u8], delimiter: u8, block: usize) -> Split {
     let mut input = Input::open(&path, None, block, &NoProgress, "t").unwrap_or_else(|_| panic!("open"));
     let mut records = Records::new(delimiter);
     let mut out = Vec::new();
-    while let Some(record) = records.next(&mut input).unwrap_or_else(|_| panic!("read")) {
-        let cells = record.iter().map(<[u8]>::to_vec).collect();
-        out.push((cells, record.line, record.inner_newlines));
+    while let Some(mut batch) = records.next(&mut input).unwrap_or_else(|_| panic!("read")) {
+        while let Some(record) = batch.next() {
+            let cells: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+            // The text of a cell is its bytes; it is there whenever the whole input is
+            // UTF-8 (a batch is checked at once, so a bad line elsewhere in it may hide
+            // the text of good ones; the loader only reads checked input).
+            for (i, cell) in cells.iter().enumerate() {
+                let text = record.text(i);
+                assert!(text.is_none_or(|t| t.as_bytes() == cell.as_slice()));
+                assert!(text.is_some() || std::str::from_utf8(data).is_err());
+            }
+            out.push((cells, record.line, record.inner_newlines));
+        }
     }
     out
 }
