@@ -33,9 +33,10 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::interp::{Accumulator, Bound, EvalResult, Interp, Rows, truth};
+use super::interp::{Accumulator, Bound, EvalError, EvalResult, Interp, Rows, truth};
 use super::join::{ByQuant, JoinPlans, children, split_and};
 use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
+use crate::evidence::{Column, ColumnData};
 use crate::hashing::FxMap;
 use crate::source::Span;
 use crate::syntax::ast::QuantKind;
@@ -190,14 +191,79 @@ impl KeyedPlans {
             Value::None => Counts::default(),
             _ => return None,
         };
-        let mut acc = Accumulator::new(q.kind);
-        acc.population = counts.population;
-        acc.satisfied = counts.satisfied;
-        acc.unknown = counts.unknown;
-        Some(acc.finish(
-            interp.allow_empty,
-            q.body.as_ref().map_or(Span::default(), |b| b.span),
-        ))
+        Some(finish(q, counts, interp.allow_empty))
+    }
+
+    /// The body of a scan over `outer` when it is a keyed `all`, `any` or `no` whose key is
+    /// a text field of the scanned record: its truth per row straight from the column and
+    /// the table, with no interpreter. `None` when the body has another shape or the
+    /// table declined (the scan then evaluates the body the usual way).
+    pub fn body<'a>(&'a self, interp: &Interp<'a>, outer: &'a TQuant) -> Option<KeyedBody<'a>> {
+        let TKind::Quant(q) = &outer.body.as_ref()?.kind else {
+            return None;
+        };
+        if !matches!(q.kind, QuantKind::All | QuantKind::Any | QuantKind::No) {
+            return None;
+        }
+        let plan = self.plans.get(&(&**q as *const TQuant as usize))?;
+        let (TKind::Field { slot, dataset, field }, QSource::Dataset(inner)) =
+            (&plan.outer_key.kind, &q.source)
+        else {
+            return None;
+        };
+        let column = interp.rows(*dataset)?.column(*field)?;
+        if *slot != outer.slot || !matches!(column.data(), ColumnData::Text(_)) {
+            return None;
+        }
+        let rows = interp.rows(*inner)?;
+        let table = plan.table.get_or_init(|| count(plan, interp, q, rows)).as_ref()?;
+        Some(KeyedBody {
+            table,
+            column,
+            q,
+            allow_empty: interp.allow_empty,
+        })
+    }
+}
+
+/// The value of `q` over records with these counts.
+fn finish<'a>(q: &TQuant, counts: Counts, allow_empty: bool) -> EvalResult<'a> {
+    let mut acc = Accumulator::new(q.kind);
+    acc.population = counts.population;
+    acc.satisfied = counts.satisfied;
+    acc.unknown = counts.unknown;
+    acc.finish(allow_empty, q.body.as_ref().map_or(Span::default(), |b| b.span))
+}
+
+/// A keyed `all`, `any` or `no` as the body of a scan ([`KeyedPlans::body`]).
+pub struct KeyedBody<'a> {
+    table: &'a KeyTable,
+    /// The key column of the scanned records.
+    column: &'a Column,
+    q: &'a TQuant,
+    allow_empty: bool,
+}
+
+impl<'a> KeyedBody<'a> {
+    /// The body's truth for a row of the scan; `last` keeps the previous key's answer
+    /// within one chunk (records of one key come together).
+    pub fn truth(
+        &self,
+        row: usize,
+        last: &mut Option<(&'a str, Option<bool>)>,
+    ) -> Result<Option<bool>, EvalError> {
+        let Some(key) = self.column.text(row) else {
+            return Ok(truth(&finish(self.q, Counts::default(), self.allow_empty)?));
+        };
+        if let Some((k, t)) = last
+            && *k == key
+        {
+            return Ok(*t);
+        }
+        let counts = self.table.counts.get(key).copied().unwrap_or_default();
+        let t = truth(&finish(self.q, counts, self.allow_empty)?);
+        *last = Some((key, t));
+        Ok(t)
     }
 }
 
@@ -286,6 +352,18 @@ fn count<'a>(
     rows: &'a dyn Rows,
 ) -> Option<KeyTable> {
     let fast = interp.quant_fast(q);
+    // A compiled condition gives the body's truth without a `Value`.
+    let condition = match (&q.body, fast.and_then(|f| f.body.as_ref())) {
+        (Some(b), Some(fx)) if b.ty == Type::Bool => Some(fx),
+        _ => None,
+    };
+    // A key that is a text field is read from its column, not through the interpreter.
+    let key_column = match &plan.inner_key.kind {
+        TKind::Field { slot, field, .. } if *slot == q.slot => rows
+            .column(*field)
+            .filter(|c| matches!(c.data(), ColumnData::Text(_))),
+        _ => None,
+    };
     let mut env: Vec<Bound<'a>> = vec![Bound::Value(Value::None); q.slot + 1];
     let mut table = KeyTable::default();
     // Exports list the records of one key together: a run of equal keys is counted here
@@ -293,10 +371,13 @@ fn count<'a>(
     let mut run: Option<(Cow<'a, str>, Counts)> = None;
     for r in 0..rows.len() {
         Interp::bind(&mut env, q.slot, Bound::Row(r));
-        let key = match interp.eval(&plan.inner_key, &mut env).ok()? {
-            Value::Text(k) => Some(k),
-            Value::None => None,
-            _ => return None,
+        let key = match key_column {
+            Some(column) => column.text(r).map(Cow::Borrowed),
+            None => match interp.eval(&plan.inner_key, &mut env).ok()? {
+                Value::Text(k) => Some(k),
+                Value::None => None,
+                _ => return None,
+            },
         };
         if let Some(rest) = &plan.rest
             && truth(&interp.eval(rest, &mut env).ok()?) != Some(true)
@@ -306,8 +387,14 @@ fn count<'a>(
         let Some(key) = key else {
             continue;
         };
-        let body = interp.body_with(q, fast, &mut env).ok()?;
-        let t = body.as_ref().map_or(Some(true), truth);
+        let t = match condition {
+            Some(fx) => fx.truth(&env).ok()?,
+            None => interp
+                .body_with(q, fast, &mut env)
+                .ok()?
+                .as_ref()
+                .map_or(Some(true), truth),
+        };
         match &mut run {
             Some((k, counts)) if *k == key => counts.add(t),
             _ => {

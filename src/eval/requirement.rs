@@ -754,6 +754,12 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
         }
     };
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    // `all t in training: any a in training where a.user_id == t.user_id: …`: the body
+    // answered from its key's counts, without the interpreter.
+    let keyed = match truths {
+        None if interp.trace.is_none() => interp.keyed.and_then(|k| k.body(interp, q)),
+        _ => None,
+    };
     if let Some(seq) = RowSeq::of(&candidates) {
         let parts: Vec<Result<(usize, Vec<usize>), EvalError>> = seq
             .chunks()
@@ -762,14 +768,22 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
                 let mut env = Vec::new();
                 let mut population = 0;
                 let mut failing = Vec::new();
+                let mut last = None;
                 for i in start..end {
                     let r = seq.at(i);
-                    Interp::bind(&mut env, q.slot, Bound::Row(r));
+                    // A keyed body reads the row straight from its column.
+                    if keyed.is_none() || !filtered {
+                        Interp::bind(&mut env, q.slot, Bound::Row(r));
+                    }
                     if !filtered && !interp.keeps_with(q, fast, &mut env)? {
                         continue;
                     }
                     population += 1;
-                    if failing_truth(body_truth(&mut env)?) {
+                    let t = match &keyed {
+                        Some(k) => k.truth(r, &mut last)?,
+                        None => body_truth(&mut env)?,
+                    };
+                    if failing_truth(t) {
                         failing.push(r);
                     }
                 }

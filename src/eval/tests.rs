@@ -963,6 +963,22 @@ requirement fast.text_functions {
   expect   all i in items where lower(i.status) != "closed": starts_with(lower(trim(i.title)), "alpha") or trim(i.title) is none or upper(i.dept) == "SALES"
   expect   same_title >= 0
 }
+requirement fast.keyed {
+  title    "Nested quantifiers answered from counts per key"
+  clauses  iso27001:10.2
+  severity minor
+  expect   all i in items where i.flag: any j in items where j.dept == i.dept: j.status == "Open"
+  expect   no s in systems: all i in items where i.title == s.name and i.score is not none: i.score > 2
+  expect   all i in items: any j in items where j.key == i.title or j.flag: true
+  expect   all i in items: no j in items where i.status == j.status and j.resolved is not none: j.resolved > j.created + 30d
+}
+requirement fast.keyed_empty {
+  title    "An empty keyed all is true when the requirement allows it"
+  clauses  iso27001:10.2
+  severity minor
+  allow empty
+  expect   all s in systems: all i in items where i.title == s.name: i.flag
+}
 requirement fast.lists {
   title    "List lengths"
   clauses  iso27001:10.2
