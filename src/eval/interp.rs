@@ -331,9 +331,23 @@ impl<'a> Interp<'a> {
     }
 
     /// Binds a candidate to the quantifier's slot.
-    #[inline]
+    #[inline(always)]
     pub fn bind(env: &mut Vec<Bound<'a>>, slot: usize, b: Bound<'a>) {
-        // The common case in a scan: the slot is the last one bound.
+        // The common case in a scan, once per record: the slot is the last one bound and
+        // holds the previous row, which needs no drop.
+        if env.len() == slot + 1
+            && let Some(Bound::Row(old)) = env.last_mut()
+            && let Bound::Row(new) = b
+        {
+            *old = new;
+            return;
+        }
+        Self::bind_any(env, slot, b);
+    }
+
+    /// [`Interp::bind`] in general.
+    #[inline(never)]
+    fn bind_any(env: &mut Vec<Bound<'a>>, slot: usize, b: Bound<'a>) {
         if env.len() == slot + 1 {
             if let Some(s) = env.last_mut() {
                 *s = b;
