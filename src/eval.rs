@@ -139,7 +139,7 @@ impl<'a> RunContext<'a> {
         let plans = JoinPlans::build(program);
         let joins = JoinCache::new(plans.indexes());
         let keyed = keyed::KeyedPlans::build(program, &plans);
-        let fast = fast::FastPlans::build(program, &rows, &params, options.as_of);
+        let fast = fast::FastPlans::build(program, &plans, &rows, &params, options.as_of);
         RunContext {
             program,
             sources,

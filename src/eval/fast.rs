@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::interp::{self, Bound, EvalError, Rows};
-use super::join::{ByQuant, children, fingerprint};
+use super::join::{ByQuant, JoinPlans, children, fingerprint};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::evidence::{Column, ColumnData, NONE_CODE, NONE_DATE, NONE_MICROS, TextData};
 use crate::source::Span;
@@ -47,6 +47,9 @@ pub struct FastPlans<'a> {
     quants: ByQuant<QuantFast<'a>>,
     /// Shared selections, by id (see [`QuantFast::selection`]).
     selections: Vec<OnceLock<Option<Vec<u32>>>>,
+    /// The compiled conjuncts each join index applies as it is built, by index id
+    /// ([`super::join::JoinPlan::pushed`]; those that do not compile are left out).
+    pushed: Vec<Vec<Fx<'a>>>,
 }
 
 /// The compiled parts of one quantifier.
@@ -77,6 +80,7 @@ impl<'a> FastPlans<'a> {
     /// per dataset (`None`: not loaded or not a typed table).
     pub fn build(
         program: &Program,
+        joins: &JoinPlans,
         data: &[Option<&'a dyn Rows>],
         params: &[Value<'static>],
         as_of: i64,
@@ -100,7 +104,20 @@ impl<'a> FastPlans<'a> {
             children(e, |c| stack.push(c));
         }
         plans.selections = (0..ids.len()).map(|_| OnceLock::new()).collect();
+        plans.pushed = (0..joins.indexes()).map(|_| Vec::new()).collect();
+        for join in joins.iter() {
+            if let Some(slot) = plans.pushed.get_mut(join.id)
+                && slot.is_empty()
+            {
+                *slot = join.pushed.iter().filter_map(|c| compiler.condition(c)).collect();
+            }
+        }
         plans
+    }
+
+    /// The compiled conjuncts a join index applies as it is built.
+    pub fn pushed(&self, index: usize) -> &[Fx<'a>] {
+        self.pushed.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// The compiled parts of a quantifier, if any.

@@ -43,6 +43,9 @@ pub struct JoinPlan {
     pub id: usize,
     /// Which conjunct of the filter (in [`split_and`] order) the join answers.
     pub conjunct: usize,
+    /// Conjuncts of the filter that read only the inner record and that the index applies
+    /// as it is built (`e.kind == deactivation_event`): see [`pushable`].
+    pub pushed: Vec<TExpr>,
 }
 
 /// A map keyed by a quantifier's address: looked up for every nested evaluation.
@@ -93,6 +96,11 @@ impl JoinPlans {
     /// Number of distinct indexes the plans need.
     pub fn indexes(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Every plan.
+    pub fn iter(&self) -> impl Iterator<Item = &JoinPlan> {
+        self.plans.values()
     }
 
     fn visit(&mut self, e: &TExpr) {
@@ -167,10 +175,11 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
                 fingerprint: format!("{dataset}:prefix:{}", fingerprint(inner, slot)),
                 id: 0,
                 conjunct: at,
+                pushed: Vec::new(),
             });
         }
     }
-    for (at, c) in conjuncts.into_iter().enumerate() {
+    for (at, c) in conjuncts.iter().enumerate() {
         let TKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Contains), a, b) = &c.kind else {
             continue;
         };
@@ -192,24 +201,76 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
             // is a substring test, which an index of whole values cannot answer.
             let indexable = *op == BinaryOp::Eq || inner.ty == crate::value::Type::List;
             if inner_only && outer_only && indexable {
+                let pushed = pushable(&conjuncts, at, slot);
+                let mut print = format!(
+                    "{dataset}:{}:{}",
+                    *op == BinaryOp::Contains,
+                    fingerprint(inner, slot)
+                );
+                for p in &pushed {
+                    print.push_str(" where ");
+                    print.push_str(&fingerprint(p, slot));
+                }
                 return Some(JoinPlan {
                     dataset,
                     inner_key: (*inner).clone(),
                     outer_key: (*outer).clone(),
                     contains: *op == BinaryOp::Contains,
                     prefix: false,
-                    fingerprint: format!(
-                        "{dataset}:{}:{}",
-                        *op == BinaryOp::Contains,
-                        fingerprint(inner, slot)
-                    ),
+                    fingerprint: print,
                     id: 0,
                     conjunct: at,
+                    pushed,
                 });
             }
         }
     }
     None
+}
+
+/// The conjuncts (other than the join's, `at`) that an index may apply while it is built:
+/// those that read only the inner record and no metric, when neither they nor any conjunct
+/// before them can fail. A record for which one of them is false is never kept, and the
+/// joined loop, which evaluates conjuncts left to right and stops at a false one, then
+/// evaluates nothing that could fail for it: leaving it out of the index changes no
+/// result and hides no error. Records for which it is unknown stay in.
+fn pushable(conjuncts: &[&TExpr], at: usize, slot: usize) -> Vec<TExpr> {
+    let mut pushed = Vec::new();
+    for (k, c) in conjuncts.iter().enumerate() {
+        if !infallible(c) {
+            break;
+        }
+        if k != at && inner_only(c, slot) && !reads_metric(c) {
+            pushed.push((*c).clone());
+        }
+    }
+    pushed
+}
+
+/// Evaluating the expression never raises an error: no arithmetic (which can overflow), no
+/// quantifier, only functions that cannot fail.
+fn infallible(e: &TExpr) -> bool {
+    let own = match &e.kind {
+        TKind::Unary(op, _) => *op == crate::syntax::ast::UnaryOp::Not,
+        TKind::Binary(op, _, _) => {
+            !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div)
+        }
+        TKind::Call(f, _) => matches!(
+            f,
+            Func::Lower | Func::Upper | Func::Trim | Func::Len | Func::StartsWith | Func::EndsWith
+        ),
+        TKind::Quant(_) => false,
+        _ => true,
+    };
+    let mut all = own;
+    children(e, |c| all = all && infallible(c));
+    all
+}
+
+fn reads_metric(e: &TExpr) -> bool {
+    let mut found = matches!(e.kind, TKind::Metric(_));
+    children(e, |c| found = found || reads_metric(c));
+    found
 }
 
 /// The expression reads the inner record (slot `slot`) and nothing outside it.
@@ -446,6 +507,16 @@ fn build<'a>(
         .step_by(CHUNK_ROWS)
         .map(|s| (s, (s + CHUNK_ROWS).min(n)))
         .collect();
+    // The pushed conjuncts, compiled: a record they rule out is not indexed.
+    let pushed = interp.fast.map_or(&[][..], |f| f.pushed(plan.id));
+    let indexed = |env: &mut Vec<Bound<'a>>, r: usize| {
+        if pushed.is_empty() {
+            return true;
+        }
+        Interp::bind(env, slot, Bound::Row(r));
+        // They cannot fail; if one did, the record would simply stay in.
+        pushed.iter().all(|fx| fx.truth(env) != Ok(Some(false)))
+    };
     // A text key read straight from its column (`e.user_id`, `lower(trim(e.user))`): no
     // interpreter, no `Value` per row; over a dictionary the key is hashed once per code.
     let text_key = if plan.prefix || plan.contains {
@@ -457,7 +528,9 @@ fn build<'a>(
         let hashed: Vec<Vec<(u64, u32)>> = chunks
             .par_iter()
             .map(|&(start, end)| {
+                let mut env: Vec<Bound<'a>> = vec![Bound::Value(Value::None); slot + 1];
                 (start..end)
+                    .filter(|&r| indexed(&mut env, r))
                     .filter_map(|r| Some((key.hash(r)?, u32::try_from(r).unwrap_or(u32::MAX))))
                     .collect()
             })
@@ -472,6 +545,9 @@ fn build<'a>(
             let mut hashed = Vec::new();
             let mut texts = Vec::new();
             for r in start..end {
+                if !indexed(&mut env, r) {
+                    continue;
+                }
                 Interp::bind(&mut env, slot, Bound::Row(r));
                 let key = interp.eval(&plan.inner_key, &mut env)?;
                 let row = u32::try_from(r).unwrap_or(u32::MAX);

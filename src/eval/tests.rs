@@ -621,6 +621,13 @@ requirement keyed.per_key {
   expect all l in leavers: (share e in events where e.user == trim(l.email): e.kind == "login") < 50%
   expect logins >= 0
 }
+requirement pushed.conjuncts {
+  title    "Inner-only conjuncts applied while the index is built"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all l in leavers: any e in events where e.kind == "suspend" and e.user == l.email: e.at > l.terminated
+  expect all l in leavers: no e in events where e.kind != "login" and e.user == l.email and not (e.at is none): e.at < l.terminated
+}
 requirement keyed.body_errors {
   title    "A body that fails somewhere is evaluated where the interpreter evaluates it"
   clauses  iso27001:A.5.18
@@ -724,8 +731,8 @@ requirement keyed.body_errors {
         ) {
             let f = fixture(RULES);
             let joins = join::JoinPlans::build(&f.program);
-            prop_assert_eq!(joins.len(), 13, "every nested quantifier joins");
-            prop_assert_eq!(memo::MemoPlans::build(&f.program).len(), 14, "every nested quantifier is memoized");
+            prop_assert_eq!(joins.len(), 15, "every nested quantifier joins");
+            prop_assert_eq!(memo::MemoPlans::build(&f.program).len(), 16, "every nested quantifier is memoized");
             // Those whose filter reads outer records only through the join key, and whose
             // body reads none: the login count of `memo.self_join` and `keyed.*`.
             prop_assert_eq!(keyed::KeyedPlans::build(&f.program, &joins).len(), 6, "keyed quantifiers");
@@ -747,6 +754,40 @@ requirement keyed.body_errors {
             compare(&f, &[("leavers", leavers), ("events", events), ("plans", plans), ("bia", bia)]);
         }
     }
+}
+
+/// Which conjuncts a join index applies while it is built: those reading only the inner
+/// record, as long as nothing before them (the join's own equality included) can fail.
+#[test]
+fn join_indexes_apply_inner_conjuncts_that_cannot_fail() {
+    let shapes = r#"
+requirement pushed.shapes {
+  title    "Pushed conjuncts"
+  clauses  iso27001:A.5.18
+  severity major
+  expect all l in leavers: any e in events where lower(e.user) == l.email and e.kind == "deactivate" and e.at >= l.terminated: true
+  expect all l in leavers: any e in events where e.kind in ["a", "b"] and e.user == l.email and not (e.at is none): true
+  expect all l in leavers: any e in events where e.at + 1h > l.terminated and e.user == l.email and e.kind == "a": true
+  expect all l in leavers: any e in events where e.user == l.email and e.at + 1h > as_of and e.kind == "a": true
+  expect all l in leavers: any e in events where e.user == l.email and e.kind == "a" or e.kind == "b": true
+}
+"#;
+    let f = fixture(&(ACCESS.to_string() + shapes));
+    let plans = join::JoinPlans::build(&f.program);
+    let mut pushed: Vec<usize> = Vec::new();
+    let requirement = f.program.requirements.iter().find(|r| r.id == "pushed.shapes");
+    for e in &requirement.expect("the requirement").expects {
+        let check::program::TKind::Quant(outer) = &e.expr.kind else {
+            panic!("a quantifier");
+        };
+        let Some(check::program::TKind::Quant(inner)) = outer.body.as_ref().map(|b| &b.kind) else {
+            panic!("a nested quantifier");
+        };
+        pushed.push(plans.get(inner).map_or(usize::MAX, |p| p.pushed.len()));
+    }
+    // 1: the kind test after the key; 2: both inner tests around it; 3: nothing after a
+    // sum that can overflow; 4: the key only (the sum stops it); 5: `or` is no conjunction.
+    assert_eq!(pushed, [1, 2, 0, 0, usize::MAX]);
 }
 
 #[test]
