@@ -7,7 +7,10 @@
 //!
 //! The index maps a 64-bit hash of the key to the rows that have it. Candidates are a
 //! superset of the matching rows (hash collisions, `1 == 1.0`); the full filter is still
-//! evaluated on each candidate, so results are exactly those of the nested loop.
+//! evaluated on each candidate, so values are exactly those of the nested loop. Errors
+//! differ in one respect, which the language documents: an overflow in the filter that
+//! only a record of another key (or none) would raise is not raised, since such records
+//! are never looked at.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
