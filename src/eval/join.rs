@@ -167,6 +167,7 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
         if let TKind::Call(Func::StartsWith, args) = &c.kind
             && let [inner, outer] = args.as_slice()
             && inner_only(inner, slot)
+            && !reads_metric(inner)
             && outer_only(outer, slot)
         {
             return Some(JoinPlan {
@@ -196,7 +197,9 @@ fn plan_for(dataset: usize, slot: usize, filter: &TExpr) -> Option<JoinPlan> {
             let (mut qi, mut qo) = (false, false);
             slots(inner, &mut si, &mut qi);
             slots(outer, &mut so, &mut qo);
-            let inner_only = !si.is_empty() && si.iter().all(|s| *s == slot) && !qi;
+            // A key that reads a metric would differ between requirements (and between the
+            // groups of a grouped expect) while the index is shared: no join.
+            let inner_only = !si.is_empty() && si.iter().all(|s| *s == slot) && !qi && !reads_metric(inner);
             // A side that reads no record (`e.kind == "login"`) is a constant, not a key
             // that varies with the outer records: another conjunct may be one.
             let outer_only = !so.is_empty() && so.iter().all(|s| *s < slot) && !qo;

@@ -770,6 +770,8 @@ requirement pushed.shapes {
   expect all l in leavers: any e in events where e.at + 1h > l.terminated and e.user == l.email and e.kind == "a": true
   expect all l in leavers: any e in events where e.user == l.email and e.at + 1h > as_of and e.kind == "a": true
   expect all l in leavers: any e in events where e.user == l.email and e.kind == "a" or e.kind == "b": true
+  metric cutoff = max l in leavers: l.terminated
+  expect all l in leavers: any e in events where coalesce(e.at, cutoff) == l.terminated: true
 }
 "#;
     let f = fixture(&(ACCESS.to_string() + shapes));
@@ -786,8 +788,9 @@ requirement pushed.shapes {
         pushed.push(plans.get(inner).map_or(usize::MAX, |p| p.pushed.len()));
     }
     // 1: the kind test after the key; 2: both inner tests around it; 3: nothing after a
-    // sum that can overflow; 4: the key only (the sum stops it); 5: `or` is no conjunction.
-    assert_eq!(pushed, [1, 2, 0, 0, usize::MAX]);
+    // sum that can overflow; 4: the key only (the sum stops it); 5: `or` is no conjunction;
+    // 6: a key that reads a metric is no join key.
+    assert_eq!(pushed, [1, 2, 0, 0, usize::MAX, usize::MAX]);
 }
 
 #[test]
