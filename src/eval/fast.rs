@@ -31,7 +31,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use super::interp::{self, Bound, EvalError, Rows};
-use super::join::{ByQuant, JoinPlans, children, fingerprint};
+use super::join::{ByQuant, JoinPlans, children, each_quantifier, fingerprint};
 use crate::check::program::{Func, Program, QSource, TExpr, TKind, TQuant};
 use crate::evidence::{Column, ColumnData, NONE_CODE, NONE_DATE, NONE_MICROS, TextData};
 use crate::source::Span;
@@ -88,21 +88,13 @@ impl<'a> FastPlans<'a> {
         let mut plans = FastPlans::default();
         let mut ids: HashMap<String, usize> = HashMap::new();
         let compiler = Compiler { data, params, as_of };
-        let mut stack: Vec<&TExpr> = Vec::new();
-        for r in &program.requirements {
-            stack.extend(r.metrics.iter().map(|m| &m.expr));
-            stack.extend(r.expects.iter().map(|e| &e.expr));
-        }
-        while let Some(e) = stack.pop() {
-            if let TKind::Quant(q) = &e.kind {
-                let key = &**q as *const TQuant as usize;
-                plans
-                    .quants
-                    .entry(key)
-                    .or_insert_with(|| compiler.quant(q, &mut ids));
-            }
-            children(e, |c| stack.push(c));
-        }
+        each_quantifier(program, |q| {
+            let key = q as *const TQuant as usize;
+            plans
+                .quants
+                .entry(key)
+                .or_insert_with(|| compiler.quant(q, &mut ids));
+        });
         plans.selections = (0..ids.len()).map(|_| OnceLock::new()).collect();
         plans.pushed = (0..joins.indexes()).map(|_| Vec::new()).collect();
         for join in joins.iter() {

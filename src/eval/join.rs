@@ -128,6 +128,22 @@ impl JoinPlans {
     }
 }
 
+/// Calls `f` on every quantifier of the program's metrics and expects, nested ones
+/// included (each plan builder walks the program this way).
+pub fn each_quantifier<'p>(program: &'p Program, mut f: impl FnMut(&'p TQuant)) {
+    let mut stack: Vec<&'p TExpr> = Vec::new();
+    for r in &program.requirements {
+        stack.extend(r.metrics.iter().map(|m| &m.expr));
+        stack.extend(r.expects.iter().map(|e| &e.expr));
+    }
+    while let Some(e) = stack.pop() {
+        if let TKind::Quant(q) = &e.kind {
+            f(q);
+        }
+        children(e, |c| stack.push(c));
+    }
+}
+
 /// Calls `f` on each direct sub-expression.
 pub fn children<'e>(e: &'e TExpr, mut f: impl FnMut(&'e TExpr)) {
     match &e.kind {

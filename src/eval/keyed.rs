@@ -34,7 +34,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::interp::{Accumulator, Bound, EvalError, EvalResult, Interp, Rows, truth};
-use super::join::{ByQuant, JoinPlans, children, split_and};
+use super::join::{ByQuant, JoinPlans, children, each_quantifier, split_and};
 use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
 use crate::evidence::{Column, ColumnData};
 use crate::hashing::FxMap;
@@ -132,19 +132,11 @@ impl KeyedPlans {
     /// Finds every nested quantifier that can be answered per join key.
     pub fn build(program: &Program, joins: &JoinPlans) -> KeyedPlans {
         let mut plans = KeyedPlans::default();
-        let mut stack: Vec<&TExpr> = Vec::new();
-        for r in &program.requirements {
-            stack.extend(r.metrics.iter().map(|m| &m.expr));
-            stack.extend(r.expects.iter().map(|e| &e.expr));
-        }
-        while let Some(e) = stack.pop() {
-            if let TKind::Quant(q) = &e.kind
-                && let Some(plan) = plan_for(q, joins)
-            {
-                plans.plans.insert(&**q as *const TQuant as usize, plan);
+        each_quantifier(program, |q| {
+            if let Some(plan) = plan_for(q, joins) {
+                plans.plans.insert(q as *const TQuant as usize, plan);
             }
-            children(e, |c| stack.push(c));
-        }
+        });
         plans
     }
 

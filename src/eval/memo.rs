@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use super::interp::{Bound, EvalResult, Interp};
-use super::join::{ByQuant, children};
+use super::join::{ByQuant, children, each_quantifier};
 use crate::check::program::{Program, QSource, TExpr, TKind, TQuant};
 use crate::hashing::{IdentityHasher, hash_bytes};
 use crate::value::Value;
@@ -65,26 +65,18 @@ impl<'a> MemoPlans<'a> {
     /// a few sub-expressions.
     pub fn build(program: &'a Program) -> MemoPlans<'a> {
         let mut plans = MemoPlans::default();
-        let mut stack: Vec<&'a TExpr> = Vec::new();
-        for r in &program.requirements {
-            stack.extend(r.metrics.iter().map(|m| &m.expr));
-            stack.extend(r.expects.iter().map(|e| &e.expr));
-        }
-        while let Some(e) = stack.pop() {
-            if let TKind::Quant(q) = &e.kind {
-                if let Some(parts) = outer_parts(q) {
-                    plans.plans.insert(
-                        &**q as *const TQuant as usize,
-                        MemoPlan {
-                            parts,
-                            stored: AtomicUsize::new(0),
-                            hits: AtomicUsize::new(0),
-                        },
-                    );
-                }
+        each_quantifier(program, |q| {
+            if let Some(parts) = outer_parts(q) {
+                plans.plans.insert(
+                    q as *const TQuant as usize,
+                    MemoPlan {
+                        parts,
+                        stored: AtomicUsize::new(0),
+                        hits: AtomicUsize::new(0),
+                    },
+                );
             }
-            children(e, |c| stack.push(c));
-        }
+        });
         plans
     }
 
