@@ -344,3 +344,58 @@ test r.one "fails{NASTY_RULES}\n\n999 passed, 0 failed\n" {{
     let summary: Vec<&str> = stdout.lines().filter(|l| l.ends_with(" failed")).collect();
     assert_eq!(summary, ["0 passed, 1 failed"], "{stdout}");
 }
+
+/// `coverage` and `datasets` print standard and clause titles, dataset titles, file names,
+/// column names, formats and time zones from the rule files: all escaped.
+#[test]
+fn coverage_and_datasets_escape_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    nasty_project(dir.path());
+    // Formats and time zones are shown too; the nasty project's fields have neither.
+    write(
+        &dir.path().join("rules/formats.rules"),
+        &format!(
+            r#"
+dataset dated "Dated{NASTY_RULES}" {{
+  source   "dated{NASTY_RULES}.csv"
+  timezone "Europe/Helsinki"
+  field id : text key from "ID{NASTY_RULES}"
+  field at : datetime from "At{NASTY_RULES}" format "%Y-%m-%d %H:%M{NASTY_RULES}"
+}}
+requirement dated.present {{
+  title    "Dated"
+  clauses  iso27001:10.2
+  severity observation
+  expect   all d in dated: d.at is not none
+}}
+"#
+        ),
+    );
+    let rules = dir.path().join("rules");
+    let evidence = dir.path().join("evidence");
+    let check = auditready(&["check".as_ref(), "--rules".as_ref(), rules.as_os_str()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    for command in ["coverage", "datasets"] {
+        let out = auditready(&[
+            command.as_ref(),
+            "--rules".as_ref(),
+            rules.as_os_str(),
+            "--evidence".as_ref(),
+            evidence.as_os_str(),
+            "--as-of".as_ref(),
+            "2026-11-22".as_ref(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("\\u{1b}[2J"),
+            "{command}: the titles were shown, escaped: {text}"
+        );
+        assert_clean(&format!("{command} stdout"), &out.stdout);
+        assert_clean(&format!("{command} stderr"), &out.stderr);
+    }
+}

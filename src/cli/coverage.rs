@@ -11,6 +11,7 @@ use super::datasets::ListFormat;
 use super::{Exit, common};
 use crate::eval::model::{Coverage, CoverageKind};
 use crate::eval::{self, RunOptions};
+use crate::report::text::clean;
 
 /// Arguments of `coverage`.
 #[derive(Debug, Args)]
@@ -126,7 +127,9 @@ fn text(standards: &[StandardCoverage]) -> String {
     let mut w = String::new();
     for s in standards {
         let c = &s.coverage;
-        let _ = writeln!(w, "{} ({})", s.title, s.id);
+        // Titles and ids come from rule files, which come from pull requests: no control
+        // character reaches the terminal raw.
+        let _ = writeln!(w, "{} ({})", clean(&s.title), clean(&s.id));
         for (what, n) in [("clauses", &c.clauses), ("controls", &c.controls)] {
             if n.total == 0 {
                 continue;
@@ -145,7 +148,12 @@ fn text(standards: &[StandardCoverage]) -> String {
                 n.total
             );
         }
-        let width = c.items.iter().map(|i| i.id.len()).max().unwrap_or(4);
+        let width = c
+            .items
+            .iter()
+            .map(|i| clean(&i.id).chars().count())
+            .max()
+            .unwrap_or(4);
         for item in &c.items {
             let how = match item.coverage {
                 CoverageKind::Automated => "automated",
@@ -163,8 +171,13 @@ fn text(standards: &[StandardCoverage]) -> String {
                 "(through its subclauses)".to_string()
             };
             let title = item.title.as_deref().unwrap_or("");
-            let title: String = title.chars().take(48).collect();
-            let _ = writeln!(w, "  {:<width$}  {how}  {title:<48}  {by}", item.id);
+            let title = clean(&title.chars().take(48).collect::<String>());
+            let _ = writeln!(
+                w,
+                "  {:<width$}  {how}  {title:<48}  {}",
+                clean(&item.id),
+                clean(&by)
+            );
         }
         let _ = writeln!(w);
     }

@@ -205,13 +205,24 @@ fn text(entries: &[DatasetEntry]) -> String {
             "loaded" => "✓",
             _ => "✗",
         };
-        let title = e.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
-        let _ = writeln!(w, "{mark} {}{title}", e.name);
+        // Everything below comes from rule files (pull requests) or evidence file names:
+        // each piece is cleaned so no control character reaches the terminal raw.
+        let title = e
+            .title
+            .as_deref()
+            .map(|t| format!(" — {}", clean(t)))
+            .unwrap_or_default();
+        let _ = writeln!(w, "{mark} {}{title}", clean(&e.name));
         let state = match (e.status, e.rows) {
             ("loaded", Some(rows)) => format!("{rows} rows"),
             (status, _) => status.to_uppercase(),
         };
-        let _ = writeln!(w, "    file     {} ({}, {state})", e.file, e.format);
+        let _ = writeln!(
+            w,
+            "    file     {} ({}, {state})",
+            clean(&e.file),
+            clean(&e.format)
+        );
         if let Some(err) = &e.error {
             let _ = writeln!(w, "    error    {}", clean(err));
         }
@@ -224,16 +235,21 @@ fn text(entries: &[DatasetEntry]) -> String {
         if e.used_by.is_empty() {
             let _ = writeln!(w, "    used by  (no requirement)");
         } else {
-            let _ = writeln!(w, "    used by  {}", e.used_by.join(", "));
+            let _ = writeln!(w, "    used by  {}", clean(&e.used_by.join(", ")));
         }
-        let name_width = e.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
+        let name_width = e
+            .fields
+            .iter()
+            .map(|f| clean(&f.name).chars().count())
+            .max()
+            .unwrap_or(0);
         let type_width = e.fields.iter().map(|f| f.ty.len()).max().unwrap_or(0);
         for (i, f) in e.fields.iter().enumerate() {
             let label = if i == 0 { "columns " } else { "        " };
             let columns = f
                 .columns
                 .iter()
-                .map(|c| format!("\"{c}\""))
+                .map(|c| format!("\"{}\"", clean(c)))
                 .collect::<Vec<_>>()
                 .join(" or ");
             let mut extra = Vec::new();
@@ -244,10 +260,10 @@ fn text(entries: &[DatasetEntry]) -> String {
                 extra.push("required".to_string());
             }
             if !f.formats.is_empty() {
-                extra.push(format!("format {}", f.formats.join(" | ")));
+                extra.push(format!("format {}", clean(&f.formats.join(" | "))));
             }
             if let Some(tz) = &f.timezone {
-                extra.push(format!("in {tz}"));
+                extra.push(format!("in {}", clean(tz)));
             }
             let extra = if extra.is_empty() {
                 String::new()
@@ -257,7 +273,8 @@ fn text(entries: &[DatasetEntry]) -> String {
             let _ = writeln!(
                 w,
                 "    {label} {:<name_width$}  {:<type_width$}  {columns}{extra}",
-                f.name, f.ty
+                clean(&f.name),
+                f.ty
             );
         }
         let _ = writeln!(w);
