@@ -409,13 +409,15 @@ fn sarif_is_valid_and_points_at_the_span() {
         .find(|r| r["ruleId"] == "C105")
         .expect("a C105 result");
     let location = &result["locations"][0]["physicalLocation"];
-    assert_eq!(location["artifactLocation"]["uri"], "requirements.rules");
-    assert_eq!(location["artifactLocation"]["uriBaseId"], "RULESROOT");
-    assert_eq!(location["region"]["startLine"], 4);
+    // GitHub code scanning resolves a relative URI against the repository root and
+    // ignores originalUriBaseIds: the URI is the path from there.
     assert_eq!(
-        run["originalUriBaseIds"]["RULESROOT"]["uri"],
-        "tests/fixtures/report/diagnostics/rules/"
+        location["artifactLocation"]["uri"],
+        "tests/fixtures/report/diagnostics/rules/requirements.rules"
     );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 4);
+    assert!(run.get("originalUriBaseIds").is_none());
     insta::assert_snapshot!("diagnostics.sarif", text);
 }
 

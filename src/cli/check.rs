@@ -137,20 +137,15 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
         }
         DiagnosticFormat::Json => diagnostics::render_json(&checked.diagnostics, &checked.sources, &mut out),
         DiagnosticFormat::Github => {
-            let prefix = rules
-                .first()
-                .filter(|_| rules.len() == 1)
-                .map(|r| format!("{}/", r.display()))
-                .unwrap_or_default();
+            let prefix = sarif::rule_file_path(&rules_base(&rules), "");
             diagnostics::render_github(&checked.diagnostics, &checked.sources, &prefix, &mut out)
         }
-        DiagnosticFormat::Sarif => {
-            let base = match rules.as_slice() {
-                [one] => sarif::RulesBase::Dir(one.display().to_string()),
-                _ => sarif::RulesBase::Several,
-            };
-            sarif::render(&checked.diagnostics, &checked.sources, &base, &mut out)
-        }
+        DiagnosticFormat::Sarif => sarif::render(
+            &checked.diagnostics,
+            &checked.sources,
+            &rules_base(&rules),
+            &mut out,
+        ),
     };
     if written.is_err() {
         return Exit::Error;
@@ -159,6 +154,15 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
         Exit::Ok
     } else {
         Exit::Error
+    }
+}
+
+/// How rule file names relate to the command line: with one rules directory they are
+/// relative to it; with several they already start with their directory.
+fn rules_base(rules: &[PathBuf]) -> sarif::RulesBase {
+    match rules {
+        [one] => sarif::RulesBase::Dir(one.display().to_string()),
+        _ => sarif::RulesBase::Several,
     }
 }
 

@@ -7,11 +7,13 @@
 //! with its level, message (and help), and the primary span as a region; secondary labels
 //! are related locations. Columns count Unicode code points, as the human renderer does.
 //!
-//! Locations are relative to the rules directory, under the `uriBaseId` `RULESROOT`, which
-//! `originalUriBaseIds` resolves: to the directory as given, itself relative to
-//! `%SRCROOT%` (the checkout) when the path was relative, so the log does not depend on
-//! the machine that wrote it. With several rules directories the file names already start
-//! with their directory and are relative to `%SRCROOT%`.
+//! Locations are the rules directory as given on the command line joined with the file's
+//! path inside it (`rules/shared/improvement.rules`, forward slashes, no leading `./`). A
+//! relative one has the `uriBaseId` `%SRCROOT%`: GitHub code scanning resolves relative
+//! URIs against the repository root and ignores `originalUriBaseIds`, so `check` is run
+//! from the checkout's root with a path relative to it, and the log does not depend on the
+//! machine that wrote it. An absolute rules directory gives absolute `file://` URIs. With
+//! several rules directories the file names already start with their directory.
 
 use std::io::{self, Write};
 
@@ -27,6 +29,37 @@ pub enum RulesBase {
     Dir(String),
     /// Several: file names carry their directory.
     Several,
+}
+
+/// The path of a rule file as the command line named it: the rules directory joined with
+/// the file's name, with forward slashes and without a leading `./`. With an empty `name`,
+/// the prefix to put before names (`rules/`, or nothing for `.`).
+pub fn rule_file_path(base: &RulesBase, name: &str) -> String {
+    let name = name.replace('\\', "/");
+    let RulesBase::Dir(dir) = base else {
+        return name;
+    };
+    let mut dir = dir.replace('\\', "/");
+    while let Some(rest) = dir.strip_prefix("./") {
+        dir = rest.to_string();
+    }
+    let absolute = dir.starts_with('/');
+    let trimmed = dir.trim_end_matches('/');
+    match trimmed {
+        "" if absolute => format!("/{name}"),
+        "" | "." => name,
+        _ => format!("{trimmed}/{name}"),
+    }
+}
+
+/// Where a rule file is, as a SARIF `artifactLocation`: an absolute `file://` URI for an
+/// absolute path, else a path relative to `%SRCROOT%` (the repository root).
+fn artifact_location(path: &str) -> Value {
+    if path.starts_with('/') {
+        json!({ "uri": format!("file://{}", uri_path(path)) })
+    } else {
+        json!({ "uri": uri_path(path), "uriBaseId": "%SRCROOT%" })
+    }
 }
 
 /// Percent-encodes a relative path for a URI reference (keeps `/` and unreserved bytes).
@@ -87,30 +120,13 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
             })
         })
         .collect();
-    let (base_id, original) = match base {
-        RulesBase::Dir(dir) => {
-            let trimmed = dir.trim_end_matches('/');
-            let absolute = std::path::Path::new(dir).is_absolute();
-            let location = if absolute {
-                json!({ "uri": format!("file://{}/", uri_path(trimmed)) })
-            } else {
-                json!({ "uri": format!("{}/", uri_path(trimmed)), "uriBaseId": "%SRCROOT%" })
-            };
-            let mut loc = location;
-            if let Some(obj) = loc.as_object_mut() {
-                obj.insert("description".into(), json!({ "text": "The rules directory" }));
-            }
-            ("RULESROOT", json!({ "RULESROOT": loc }))
-        }
-        RulesBase::Several => ("%SRCROOT%", json!({})),
-    };
     let location = |span: Span, message: Option<&str>| {
         let file = sources.get(span.file);
         let (start_line, start_column) = file.line_col(span.start);
         let (end_line, end_column) = file.line_col(span.end);
         let mut l = json!({
             "physicalLocation": {
-                "artifactLocation": { "uri": uri_path(&file.name), "uriBaseId": base_id },
+                "artifactLocation": artifact_location(&rule_file_path(base, &file.name)),
                 "region": {
                     "startLine": start_line,
                     "startColumn": start_column,
@@ -171,7 +187,7 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
             r
         })
         .collect();
-    let mut run = json!({
+    let run = json!({
         "tool": {
             "driver": {
                 "name": "auditready",
@@ -183,11 +199,6 @@ pub fn log(diags: &[Diagnostic], sources: &SourceMap, base: &RulesBase) -> Value
         "columnKind": "unicodeCodePoints",
         "results": results,
     });
-    if let (Some(obj), Some(o)) = (run.as_object_mut(), original.as_object()) {
-        if !o.is_empty() {
-            obj.insert("originalUriBaseIds".into(), original.clone());
-        }
-    }
     json!({
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
@@ -209,6 +220,36 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_files_are_named_by_the_rules_directory_as_given() {
+        let dir = |d: &str| RulesBase::Dir(d.to_string());
+        assert_eq!(
+            rule_file_path(&dir("rules"), "shared/x.rules"),
+            "rules/shared/x.rules"
+        );
+        assert_eq!(rule_file_path(&dir("./rules/"), "x.rules"), "rules/x.rules");
+        assert_eq!(rule_file_path(&dir("."), "x.rules"), "x.rules");
+        assert_eq!(
+            rule_file_path(&dir("/srv/rules"), "x.rules"),
+            "/srv/rules/x.rules"
+        );
+        assert_eq!(rule_file_path(&dir("/"), "x.rules"), "/x.rules");
+        assert_eq!(rule_file_path(&dir("rules"), ""), "rules/");
+        assert_eq!(rule_file_path(&RulesBase::Several, "lib/x.rules"), "lib/x.rules");
+    }
+
+    #[test]
+    fn relative_paths_sit_under_srcroot_and_absolute_ones_are_file_uris() {
+        assert_eq!(
+            artifact_location("rules/a b.rules"),
+            json!({ "uri": "rules/a%20b.rules", "uriBaseId": "%SRCROOT%" })
+        );
+        assert_eq!(
+            artifact_location("/srv/rules/x.rules"),
+            json!({ "uri": "file:///srv/rules/x.rules" })
+        );
+    }
 
     #[test]
     fn rule_names_are_pascal_case() {
