@@ -89,11 +89,43 @@ impl From<Exit> for ExitCode {
     }
 }
 
+/// Whether to colour each output stream, decided once per process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colors {
+    /// The report or listing on stdout.
+    pub stdout: bool,
+    /// Diagnostics and messages on stderr.
+    pub stderr: bool,
+    /// A report written to a file with `--output`: only with `--color always`, since a
+    /// file is not a terminal.
+    pub file: bool,
+}
+
+impl Colors {
+    /// Decides per stream from the choice, `NO_COLOR` and whether each stream is a terminal.
+    pub fn decide(choice: ColorChoice, no_color: bool, stdout_tty: bool, stderr_tty: bool) -> Colors {
+        Colors {
+            stdout: use_color(choice, stdout_tty, no_color),
+            stderr: use_color(choice, stderr_tty, no_color),
+            file: use_color(choice, false, no_color),
+        }
+    }
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let color = use_color(cli.color, std::io::stderr().is_terminal());
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let colors = Colors::decide(
+        cli.color,
+        no_color,
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    );
+    // Every command but `run` colours only what it writes to stderr (diagnostics), so
+    // it gets stderr's decision.
+    let color = colors.stderr;
     let exit = match cli.command {
-        Command::Run(args) => run::run(&args, color),
+        Command::Run(args) => run::run(&args, colors),
         Command::Check(args) => check::run(&args, color),
         Command::Test(args) => test::run(&args, color),
         Command::Datasets(args) => datasets::run(&args, color),
@@ -107,12 +139,13 @@ pub fn run(cli: Cli) -> ExitCode {
     exit.into()
 }
 
-/// Whether to colour output for a stream.
-pub fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+/// Whether to colour one output stream: `always` and `never` force; `auto` colours a
+/// terminal unless `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
+pub fn use_color(choice: ColorChoice, is_terminal: bool, no_color: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => is_terminal && !no_color,
     }
 }
 
@@ -137,4 +170,28 @@ fn explain_code(code: &str) -> Exit {
 /// The default rules directory.
 pub fn default_rules() -> Vec<PathBuf> {
     vec![PathBuf::from("rules")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_is_decided_per_stream() {
+        // A report piped to a file while diagnostics go to the terminal, and the reverse.
+        let c = Colors::decide(ColorChoice::Auto, false, false, true);
+        assert_eq!((c.stdout, c.stderr, c.file), (false, true, false));
+        let c = Colors::decide(ColorChoice::Auto, false, true, false);
+        assert_eq!((c.stdout, c.stderr, c.file), (true, false, false));
+    }
+
+    #[test]
+    fn always_and_never_force_and_no_color_only_affects_auto() {
+        let c = Colors::decide(ColorChoice::Always, true, false, false);
+        assert_eq!((c.stdout, c.stderr, c.file), (true, true, true));
+        let c = Colors::decide(ColorChoice::Never, false, true, true);
+        assert_eq!((c.stdout, c.stderr, c.file), (false, false, false));
+        let c = Colors::decide(ColorChoice::Auto, true, true, true);
+        assert_eq!((c.stdout, c.stderr, c.file), (false, false, false));
+    }
 }

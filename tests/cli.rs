@@ -345,3 +345,440 @@ fn a_project_layers_on_a_library_without_copying_it() {
             .is_some_and(|f| f.ends_with("layered/rules/company.rules"))
     }));
 }
+
+// ------------------------------------------------------------------ gate and coverage
+
+/// Writes a rule project into a temporary directory (the fixture project's datasets plus
+/// the given rules) and returns it; evidence is the fixture project's.
+fn scratch_project(rules: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules_dir = dir.path().join("rules");
+    std::fs::create_dir_all(&rules_dir).expect("mkdir");
+    std::fs::copy(
+        project().join("rules/datasets.rules"),
+        rules_dir.join("datasets.rules"),
+    )
+    .expect("copy datasets");
+    std::fs::write(rules_dir.join("project.rules"), rules).expect("write rules");
+    dir
+}
+
+/// `auditready run` on a scratch project as of 2026-11-22.
+fn run_scratch(dir: &Path, extra: &[&str]) -> Output {
+    let rules = dir.join("rules");
+    let evidence = project().join("evidence");
+    let mut args = vec![
+        "run",
+        "--rules",
+        rules.to_str().expect("path"),
+        "--evidence",
+        evidence.to_str().expect("path"),
+        "--as-of",
+        "2026-11-22",
+    ];
+    args.extend_from_slice(extra);
+    auditready(&args)
+}
+
+/// Two standards; ISO 9001 clause 4.1 has no requirement, only what `attestation` adds.
+fn coverage_project(attestation: &str) -> tempfile::TempDir {
+    scratch_project(&format!(
+        r#"
+standard iso27001 "ISO/IEC 27001:2022" {{
+  clause "10.2" "Nonconformity and corrective action"
+}}
+standard iso9001 "ISO 9001:2015" {{
+  clause "4.1"  "Understanding the organization and its context"
+  clause "10.2" "Nonconformity and corrective action"
+}}
+requirement capa.cycle_time {{
+  title    "Corrective actions are closed in under 60 days"
+  clauses  iso9001:10.2, iso27001:10.2
+  severity major
+  expect   all c in capa where c.status in ["Resolved", "Closed"]: c.resolved - c.created < 60d
+}}
+{attestation}
+"#
+    ))
+}
+
+fn attestation(attested_on: &str, expires: &str) -> String {
+    format!(
+        r#"
+attestation ATT-1 {{
+  clauses     iso9001:4.1
+  attested_by "Quality manager"
+  attested_on {attested_on}
+  document    "QMS-MAN-001"
+  expires     {expires}
+}}
+"#
+    )
+}
+
+fn code_and_stderr(out: &Output) -> (Option<i32>, String) {
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn require_coverage_fails_on_an_uncovered_clause_whatever_fail_on_says() {
+    let dir = coverage_project("");
+    for fail_on in ["major", "never"] {
+        let (code, stderr) = code_and_stderr(&run_scratch(
+            dir.path(),
+            &["--fail-on", fail_on, "--require-coverage"],
+        ));
+        assert_eq!(code, Some(1), "--fail-on {fail_on}: {stderr}");
+        assert!(
+            stderr.contains(
+                "coverage: 1 clause without a requirement or an unexpired attestation: iso9001:4.1"
+            ),
+            "{stderr}"
+        );
+    }
+    // Without the flag the same run is ready.
+    let (code, stderr) = code_and_stderr(&run_scratch(dir.path(), &[]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("coverage:"), "{stderr}");
+}
+
+#[test]
+fn require_coverage_passes_when_an_attestation_covers_the_clause() {
+    let dir = coverage_project(&attestation("2026-06-01", "2027-06-01"));
+    let (code, stderr) = code_and_stderr(&run_scratch(dir.path(), &["--require-coverage"]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("coverage:"), "{stderr}");
+}
+
+#[test]
+fn an_expired_or_future_attestation_leaves_the_clause_uncovered() {
+    for (attested_on, expires, warning) in [
+        ("2025-06-01", "2026-06-30", "R505"),
+        // Made after the as-of date: on 2026-11-22 it did not exist yet.
+        ("2026-12-01", "2027-12-01", "R506"),
+    ] {
+        let dir = coverage_project(&attestation(attested_on, expires));
+        let (code, stderr) = code_and_stderr(&run_scratch(
+            dir.path(),
+            &["--require-coverage", "--fail-on", "never"],
+        ));
+        assert_eq!(code, Some(1), "{attested_on}..{expires}: {stderr}");
+        assert!(stderr.contains("iso9001:4.1"), "{stderr}");
+        let json = run_scratch(dir.path(), &["--format", "json"]);
+        let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+        assert_eq!(report["attestations"][0]["valid"], false, "{attested_on}");
+        let codes: Vec<&str> = report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter_map(|w| w["code"].as_str())
+            .collect();
+        assert!(codes.contains(&warning), "{codes:?}");
+    }
+}
+
+#[test]
+fn require_coverage_only_counts_the_standards_in_scope() {
+    let dir = coverage_project("");
+    let (code, stderr) = code_and_stderr(&run_scratch(
+        dir.path(),
+        &["--require-coverage", "--standard", "iso27001"],
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = code_and_stderr(&run_scratch(
+        dir.path(),
+        &["--require-coverage", "--standard", "iso9001"],
+    ));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("iso9001:4.1"), "{stderr}");
+}
+
+#[test]
+fn an_attestation_that_expires_before_it_is_made_is_a_check_error() {
+    let dir = coverage_project(&attestation("2026-06-01", "2025-06-01"));
+    let rules = dir.path().join("rules");
+    let out = auditready(&["check", "--rules", rules.to_str().expect("path")]);
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("C117"), "{stderr}");
+}
+
+/// `r.minor` fails (minor) and serves `a`; `r.observation` fails (observation) and serves
+/// `b`; `r.major` passes and serves both; `empty` has no requirement.
+fn gate_project() -> tempfile::TempDir {
+    scratch_project(
+        r#"
+standard a "Standard A" { clause "10.2" "Corrective action" }
+standard b "Standard B" { clause "10.2" "Corrective action" }
+standard empty "Standard without requirements" { clause "10.2" "Corrective action" }
+requirement r.major {
+  title    "Closed within 60 days"
+  clauses  a:10.2, b:10.2
+  severity major
+  expect   all c in capa where c.status in ["Resolved", "Closed"]: c.resolved - c.created < 60d
+}
+requirement r.minor {
+  title    "Everything is closed"
+  clauses  a:10.2
+  severity minor
+  expect   all c in capa: c.status == "Closed"
+}
+requirement r.observation {
+  title    "Closed within 30 days"
+  clauses  b:10.2
+  severity observation
+  expect   all c in capa where c.status in ["Resolved", "Closed"]: c.resolved - c.created < 30d
+}
+"#,
+    )
+}
+
+#[test]
+fn every_fail_on_level_gates_as_documented() {
+    let dir = gate_project();
+    // (standards, [major, minor, observation, never])
+    let table: [(&[&str], [i32; 4]); 2] = [
+        (&["--standard", "a", "--standard", "b"], [0, 1, 1, 0]),
+        (&["--standard", "b"], [0, 0, 1, 0]),
+    ];
+    for (standards, expected) in table {
+        for (level, want) in ["major", "minor", "observation", "never"]
+            .into_iter()
+            .zip(expected)
+        {
+            let mut args = standards.to_vec();
+            args.extend(["--fail-on", level]);
+            let (code, stderr) = code_and_stderr(&run_scratch(dir.path(), &args));
+            assert_eq!(code, Some(want), "{standards:?} --fail-on {level}: {stderr}");
+            // The line that says why appears exactly when the gate fails.
+            assert_eq!(stderr.contains("gate: not ready"), want == 1, "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_failing_gate_names_the_level_and_the_requirements() {
+    let dir = gate_project();
+    let out = run_scratch(
+        dir.path(),
+        &["--standard", "a", "--standard", "b", "--fail-on", "observation"],
+    );
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        stderr.trim_end(),
+        "gate: not ready at --fail-on observation: r.minor (minor fail), r.observation (observation fail)"
+    );
+    // The report can read "ready with observations" while the gate says no: the line
+    // above is the explanation.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ready with observations"));
+    let (_, stderr) = code_and_stderr(&run_scratch(
+        dir.path(),
+        &["--standard", "a", "--fail-on", "minor"],
+    ));
+    assert_eq!(
+        stderr.trim_end(),
+        "gate: not ready at --fail-on minor: r.minor (minor fail)"
+    );
+}
+
+#[test]
+fn junit_fails_a_standard_without_requirements() {
+    let dir = gate_project();
+    let out = run_scratch(dir.path(), &["--format", "junit", "--fail-on", "never"]);
+    assert_eq!(out.status.code(), Some(0));
+    let xml = String::from_utf8(out.stdout).expect("utf-8");
+    let suite = xml
+        .split("<testsuite ")
+        .find(|s| s.contains("package=\"empty\""))
+        .expect("a suite for the empty standard");
+    assert!(suite.contains("tests=\"1\" failures=\"1\""), "{suite}");
+    assert!(
+        suite.contains("<testcase name=\"readiness verdict\" classname=\"empty\""),
+        "{suite}"
+    );
+    assert!(suite.contains("<failure type=\"not ready\""), "{suite}");
+    // Suites whose cases already fail get no extra case.
+    assert_eq!(xml.matches("readiness verdict").count(), 1, "{xml}");
+    // Still valid JUnit, where the schema and xmllint are at hand.
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/schemas/JUnit.xsd");
+    if !xsd.is_file() || Command::new("xmllint").arg("--version").output().is_err() {
+        eprintln!("skipped: schema validation needs ../shared/schemas/JUnit.xsd and xmllint");
+        return;
+    }
+    let file = dir.path().join("report.xml");
+    std::fs::write(&file, &xml).expect("write");
+    let v = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(&file)
+        .output()
+        .expect("xmllint");
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
+
+// ------------------------------------------------------------------ colour
+
+/// Runs with stdout and stderr piped and `NO_COLOR` unset, so only `--color` and pipe
+/// detection decide.
+fn auditready_without_no_color(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run auditready")
+}
+
+#[test]
+fn color_always_colours_a_piped_report_and_auto_does_not() {
+    let rules = project().join("rules");
+    let evidence = project().join("evidence");
+    let base = [
+        "run",
+        "--rules",
+        rules.to_str().expect("path"),
+        "--evidence",
+        evidence.to_str().expect("path"),
+        "--as-of",
+        "2026-11-22",
+    ];
+    let with = |color: &str| {
+        let mut args = base.to_vec();
+        args.extend(["--color", color]);
+        auditready_without_no_color(&args)
+    };
+    assert!(
+        with("always").stdout.contains(&0x1b),
+        "always: the report is coloured"
+    );
+    assert!(
+        !with("auto").stdout.contains(&0x1b),
+        "auto: a pipe gets no colour"
+    );
+    assert!(!with("never").stdout.contains(&0x1b));
+}
+
+#[test]
+fn color_always_colours_piped_diagnostics_and_auto_does_not() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/diagnostics/rules");
+    let with = |color: &str| {
+        auditready_without_no_color(&[
+            "check",
+            "--rules",
+            rules.to_str().expect("path"),
+            "--color",
+            color,
+        ])
+    };
+    let always = with("always");
+    assert_eq!(always.status.code(), Some(2));
+    assert!(always.stderr.contains(&0x1b), "always: diagnostics are coloured");
+    let auto = with("auto");
+    assert!(!auto.stderr.is_empty());
+    assert!(!auto.stderr.contains(&0x1b), "auto: a pipe gets no colour");
+}
+
+// ------------------------------------------------------------------ usage errors
+
+#[test]
+fn a_param_given_twice_is_a_usage_error() {
+    let out = run(&["--param", "capa_cycle_max=10d", "--param", "capa_cycle_max=60d"]);
+    let (code, stderr) = code_and_stderr(&out);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("`capa_cycle_max` is given twice"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing is evaluated");
+}
+
+#[test]
+fn a_misshapen_as_of_gets_the_hint_once() {
+    let rules = project().join("rules");
+    let as_of = |date: &str| auditready(&["run", "--rules", rules.to_str().expect("path"), "--as-of", date]);
+    let (code, stderr) = code_and_stderr(&as_of("22.11.2026"));
+    assert_eq!(code, Some(2));
+    assert_eq!(stderr.matches("YYYY-MM-DD").count(), 1, "{stderr}");
+    // An impossible date says what is wrong with it.
+    let (_, stderr) = code_and_stderr(&as_of("2026-02-30"));
+    assert!(stderr.contains("February 2026 has 28 days"), "{stderr}");
+}
+
+#[test]
+fn help_and_errors_use_a_param_that_exists() {
+    let help = auditready(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("capa_cycle_max=14d"), "{help}");
+    assert!(!help.contains("capa_max_days"), "{help}");
+    let (_, stderr) = code_and_stderr(&run(&["--param", "capa_cycle_max"]));
+    assert!(stderr.contains("like capa_cycle_max=14d"), "{stderr}");
+}
+
+#[test]
+fn output_into_a_missing_directory_names_the_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("no-such-dir");
+    let path = missing.join("report.json");
+    let (code, stderr) = code_and_stderr(&run(&["--output", path.to_str().expect("path")]));
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains(&format!("the directory `{}` does not exist", missing.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".auditready-"), "{stderr}");
+}
+
+// ------------------------------------------------------------------ check formats
+
+/// Runs from the crate root, so paths in the output are relative to it, as in CI.
+fn auditready_in_crate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run auditready")
+}
+
+#[test]
+fn check_github_annotations_point_at_the_file_and_encode_line_breaks() {
+    let out = auditready_in_crate(&[
+        "check",
+        "--rules",
+        "tests/fixtures/report/diagnostics/rules",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("file=tests/fixtures/report/diagnostics/rules/requirements.rules,line=4,col="),
+        "{text}"
+    );
+    // One workflow command per line: the help's line break is encoded.
+    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+    assert!(text.contains("%0Ahelp: "), "{text}");
+    insta::assert_snapshot!("check_github_diagnostics_fixture", text);
+}
+
+#[test]
+fn sarif_uris_are_absolute_for_an_absolute_rules_directory() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/diagnostics/rules");
+    let out = auditready(&[
+        "check",
+        "--rules",
+        rules.to_str().expect("path"),
+        "--format",
+        "sarif",
+    ]);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let location = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    let uri = location["uri"].as_str().expect("uri");
+    assert!(uri.starts_with("file:///"), "{uri}");
+    assert!(
+        uri.ends_with("/tests/fixtures/report/diagnostics/rules/requirements.rules"),
+        "{uri}"
+    );
+    assert!(location.get("uriBaseId").is_none(), "{location}");
+}

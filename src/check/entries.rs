@@ -415,6 +415,7 @@ impl Checker<'_> {
         let mut statement = None;
         let mut attested_by = None;
         let mut attested_on = None;
+        let mut complete = true;
         let mut document = None;
         let mut expires = None;
         for e in &a.entries {
@@ -422,12 +423,32 @@ impl Checker<'_> {
                 ast::AttestationEntry::Clauses(refs, _) => clauses = Some(self.clause_refs(refs)),
                 ast::AttestationEntry::Statement(s) => statement = Some(s.value.clone()),
                 ast::AttestationEntry::AttestedBy(s) => attested_by = Some(s.value.clone()),
-                ast::AttestationEntry::AttestedOn(d) => attested_on = Some(d.node),
+                ast::AttestationEntry::AttestedOn(d) => attested_on = Some((d.node, d.span)),
                 ast::AttestationEntry::Document(s) => document = Some(s.value.clone()),
-                ast::AttestationEntry::Expires(d) => expires = Some(d.node),
+                ast::AttestationEntry::Expires(d) => expires = Some((d.node, d.span)),
             }
         }
-        let mut complete = true;
+        // Swapped or mistyped dates would make an attestation that is valid on no day:
+        // its clauses would quietly need manual evidence in every report.
+        if let (Some((made, made_span)), Some((until, until_span))) = (attested_on, expires) {
+            if until < made {
+                complete = false;
+                self.error(
+                    Diagnostic::new(
+                        Code::C117,
+                        format!(
+                            "attestation `{}` expires on {}, before it was made on {}",
+                            a.id.name,
+                            crate::value::format_date(until),
+                            crate::value::format_date(made)
+                        ),
+                    )
+                    .with_primary(until_span, "expires here")
+                    .with_secondary(made_span, "attested on this later date")
+                    .with_help("check the two dates: `expires` is the last day the attestation counts"),
+                );
+            }
+        }
         for (present, word, help) in [
             (
                 clauses.is_some(),
@@ -472,9 +493,9 @@ impl Checker<'_> {
             clauses: clauses.unwrap_or_default(),
             statement,
             attested_by: attested_by.unwrap_or_default(),
-            attested_on: attested_on.unwrap_or_default(),
+            attested_on: attested_on.map(|(d, _)| d).unwrap_or_default(),
             document: document.unwrap_or_default(),
-            expires: expires.unwrap_or_default(),
+            expires: expires.map(|(d, _)| d).unwrap_or_default(),
             span: a.span,
         })
     }

@@ -292,6 +292,14 @@ pub struct Attestation {
     pub span: Span,
 }
 
+impl Attestation {
+    /// Whether it counts on `today` (days since the epoch): it has been made
+    /// (`attested_on` is not after it) and has not expired.
+    pub fn valid_on(&self, today: i32) -> bool {
+        self.attested_on <= today && today <= self.expires
+    }
+}
+
 /// A rule test, checked.
 #[derive(Clone, Debug)]
 pub struct TestCase {

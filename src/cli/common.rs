@@ -82,8 +82,17 @@ pub fn as_of(arg: Option<&str>) -> Result<i64, Exit> {
         Some(text) => match crate::syntax::literal::parse_date(text.trim()) {
             Ok(days) => Ok(value::date_to_micros(days)),
             Err(e) => {
+                // `parse_date` says either how to write a date (wrong shape) or what is
+                // impossible about this one (`February 2026 has 28 days`); the hint on the
+                // shape is given once.
+                let why = if e.starts_with("write it as") {
+                    String::new()
+                } else {
+                    format!(" ({e})")
+                };
                 eprintln!(
-                    "error: --as-of `{text}` is not a date ({e}); write it as YYYY-MM-DD, like 2026-11-22"
+                    "error: --as-of `{}` is not a date{why}; write it as YYYY-MM-DD, like 2026-11-22",
+                    crate::report::text::clean(text)
                 );
                 Err(Exit::Error)
             }
@@ -107,12 +116,17 @@ pub fn requirement<'p>(
     })
 }
 
-/// Parses `--param name=value` into typed values.
+/// Parses `--param name=value` into typed values. A param given twice is a usage error:
+/// silently keeping one of two targets would let a pipeline gate on the wrong one.
 pub fn params(program: &Program, args: &[String]) -> Result<Vec<(usize, Value<'static>)>, Exit> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, Value<'static>)> = Vec::new();
+    let mut seen: HashMap<usize, &str> = HashMap::new();
     for arg in args {
         let Some((name, text)) = arg.split_once('=') else {
-            eprintln!("error: --param `{arg}` must be written NAME=VALUE, like capa_max_days=14d");
+            eprintln!(
+                "error: --param `{}` must be written NAME=VALUE, like capa_cycle_max=14d",
+                crate::report::text::clean(arg)
+            );
             return Err(Exit::Error);
         };
         let name = name.trim();
@@ -122,6 +136,14 @@ pub fn params(program: &Program, args: &[String]) -> Result<Vec<(usize, Value<'s
             eprintln!("error: --param `{name}`: no param has this name; {help}");
             return Err(Exit::Error);
         };
+        if let Some(first) = seen.insert(index, arg) {
+            eprintln!(
+                "error: --param `{name}` is given twice (`{}` and `{}`); give each param once",
+                crate::report::text::clean(first),
+                crate::report::text::clean(arg)
+            );
+            return Err(Exit::Error);
+        }
         let mut sources = SourceMap::new();
         let file = sources.add_text("--param", text.trim());
         let parsed = crate::syntax::parse_expression(&sources, file);
@@ -366,6 +388,13 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Said here, because creating the temporary file would name that file instead.
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the directory `{}` does not exist", dir.display()),
+        ));
+    }
     let mut builder = tempfile::Builder::new();
     builder.prefix(".auditready-");
     #[cfg(unix)]

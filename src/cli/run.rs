@@ -1,13 +1,12 @@
 //! `auditready run`: evaluate every requirement and report readiness per standard; the
 //! exit code is a CI gate.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::Exit;
 use super::common;
+use super::{Colors, Exit};
 use crate::eval::model::{CoverageKind, Outcome, RunReport};
 use crate::eval::{self, RunOptions};
 use crate::report::{self, Format};
@@ -29,15 +28,17 @@ pub struct RunArgs {
     /// Only requirements serving this standard (repeatable), e.g. `--standard iso27001`.
     #[arg(long = "standard", value_name = "ID")]
     pub standards: Vec<String>,
-    /// Override a param, e.g. `--param capa_max_days=14d` (repeatable).
+    /// Override a param, e.g. `--param capa_cycle_max=14d` (repeatable; each param once).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// The least severe failure that makes the gate fail. Errors and missing evidence
-    /// always fail it, except with `never`.
+    /// always fail it, except with `never`. When it fails, a `gate:` line on stderr names
+    /// the level and the requirements that tripped it.
     #[arg(long, value_enum, default_value_t = FailOn::Major)]
     pub fail_on: FailOn,
-    /// Also fail when an in-scope clause has neither an automated check nor an unexpired
-    /// attestation.
+    /// Also fail (exit 1, with a `coverage:` line on stderr) when an in-scope clause has
+    /// neither a requirement nor a valid attestation, whatever `--fail-on` says (also with
+    /// `never`).
     #[arg(long)]
     pub require_coverage: bool,
     /// Report format.
@@ -71,7 +72,7 @@ pub enum FailOn {
 }
 
 /// Runs `run`.
-pub fn run(args: &RunArgs, color: bool) -> Exit {
+pub fn run(args: &RunArgs, colors: Colors) -> Exit {
     if let Some(jobs) = args.jobs {
         if jobs == 0 {
             eprintln!("error: --jobs must be at least 1");
@@ -80,12 +81,14 @@ pub fn run(args: &RunArgs, color: bool) -> Exit {
         // Only the first configuration of the global pool counts; a process runs one command.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
     }
-    match execute(args, color) {
+    match execute(args, colors) {
         Ok(exit) | Err(exit) => exit,
     }
 }
 
-fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
+fn execute(args: &RunArgs, colors: Colors) -> Result<Exit, Exit> {
+    // Diagnostics go to stderr; the report's colour is decided where it is written.
+    let color = colors.stderr;
     let as_of = common::as_of(args.as_of.as_deref())?;
     let today = crate::value::micros_to_date(as_of);
     let mut timings = args.timings.then(super::timings::Timings::default);
@@ -143,8 +146,8 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
     }
     let lap = std::time::Instant::now();
     let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    let to_terminal = to_stdout && std::io::stdout().is_terminal();
-    let bytes = report::render(&report, args.format, color && to_terminal).map_err(|e| {
+    let report_color = if to_stdout { colors.stdout } else { colors.file };
+    let bytes = report::render(&report, args.format, report_color).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Error
     })?;
@@ -158,50 +161,87 @@ fn execute(args: &RunArgs, color: bool) -> Result<Exit, Exit> {
             .collect();
         eprint!("{}", t.render(&rows, &requirement_timings));
     }
-    Ok(gate(&report, args.fail_on, args.require_coverage))
+    Ok(decide(&report, args.fail_on, args.require_coverage))
 }
 
-/// The exit code: not ready when a failure at or above `fail_on`, an error or missing
-/// evidence is found (or, with `require_coverage`, a clause lacks coverage).
-pub fn gate(report: &RunReport, fail_on: FailOn, require_coverage: bool) -> Exit {
-    let threshold = match fail_on {
-        FailOn::Never => return Exit::Ok,
-        FailOn::Major => Severity::Major,
-        FailOn::Minor => Severity::Minor,
-        FailOn::Observation => Severity::Observation,
+/// Why the gate fails: the level it was set to and the requirements that tripped it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GateFailure {
+    /// The `--fail-on` level.
+    pub level: &'static str,
+    /// Each tripping requirement with its outcome (`capa.cycle_time (major fail)`).
+    pub tripped: Vec<String>,
+}
+
+/// The requirements that make the gate fail at `fail_on`: a failure at or above that
+/// severity, an error or missing evidence. Empty with `never`.
+pub fn gate(report: &RunReport, fail_on: FailOn) -> Option<GateFailure> {
+    let (threshold, level) = match fail_on {
+        FailOn::Never => return None,
+        FailOn::Major => (Severity::Major, "major"),
+        FailOn::Minor => (Severity::Minor, "minor"),
+        FailOn::Observation => (Severity::Observation, "observation"),
     };
-    let failing = report.requirements.iter().any(|r| match r.outcome {
-        Outcome::Error | Outcome::NoEvidence => true,
-        Outcome::Fail => r.severity <= threshold,
-        _ => false,
-    });
-    // Clauses 4–10 must be covered; Annex A controls are answered by the Statement of
-    // Applicability and manual evidence, so they do not fail the coverage gate.
-    let uncovered: Vec<String> = if require_coverage {
-        report
-            .standards
-            .iter()
-            .flat_map(|s| {
-                s.coverage
-                    .items
-                    .iter()
-                    .filter(|i| i.kind == "clause" && i.coverage == CoverageKind::Manual)
-                    .map(move |i| format!("{}:{}", s.id, i.id))
-            })
-            .collect()
+    let tripped: Vec<String> = report
+        .requirements
+        .iter()
+        .filter_map(|r| {
+            let why = match r.outcome {
+                Outcome::Error | Outcome::NoEvidence => r.outcome.label().to_string(),
+                Outcome::Fail if r.severity <= threshold => {
+                    format!("{} fail", crate::report::view::severity_label(r.severity))
+                }
+                _ => return None,
+            };
+            Some(format!("{} ({why})", r.id))
+        })
+        .collect();
+    (!tripped.is_empty()).then_some(GateFailure { level, tripped })
+}
+
+/// The clauses (`standard:clause`) in scope with neither a requirement nor a valid
+/// attestation. Clauses 4–10 must be covered; Annex A controls are answered by the
+/// Statement of Applicability and manual evidence, so they are not counted.
+pub fn coverage_gaps(report: &RunReport) -> Vec<String> {
+    report
+        .standards
+        .iter()
+        .flat_map(|s| {
+            s.coverage
+                .items
+                .iter()
+                .filter(|i| i.kind == "clause" && i.coverage == CoverageKind::Manual)
+                .map(move |i| format!("{}:{}", s.id, i.id))
+        })
+        .collect()
+}
+
+/// The exit code, with a line on stderr for each reason the run is not ready. The
+/// coverage requirement is independent of `--fail-on`: `--fail-on never
+/// --require-coverage` still fails on an uncovered clause.
+fn decide(report: &RunReport, fail_on: FailOn, require_coverage: bool) -> Exit {
+    let failure = gate(report, fail_on);
+    if let Some(f) = &failure {
+        eprintln!(
+            "gate: not ready at --fail-on {}: {}",
+            f.level,
+            crate::report::text::clean(&f.tripped.join(", "))
+        );
+    }
+    let gaps = if require_coverage {
+        coverage_gaps(report)
     } else {
         Vec::new()
     };
-    if !uncovered.is_empty() {
+    if !gaps.is_empty() {
         eprintln!(
             "coverage: {} clause{} without a requirement or an unexpired attestation: {}",
-            uncovered.len(),
-            if uncovered.len() == 1 { "" } else { "s" },
-            crate::report::text::clean(&uncovered.join(", "))
+            gaps.len(),
+            if gaps.len() == 1 { "" } else { "s" },
+            crate::report::text::clean(&gaps.join(", "))
         );
     }
-    let uncovered = !uncovered.is_empty();
-    if failing || uncovered {
+    if failure.is_some() || !gaps.is_empty() {
         Exit::NotReady
     } else {
         Exit::Ok

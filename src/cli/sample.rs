@@ -31,7 +31,7 @@ pub struct SampleArgs {
     /// Evaluation date (YYYY-MM-DD) for filters relative to `as_of`; defaults to today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// Override a param, e.g. `--param capa_max_days=14d` (repeatable).
+    /// Override a param, e.g. `--param capa_cycle_max=14d` (repeatable; each param once).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Output format.

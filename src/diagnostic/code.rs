@@ -175,6 +175,11 @@ codes! {
     /// Why: such a waiver could never match anything.
     /// Example: `records "CAPA-1"` on a requirement that only expects a metric.
     C116 = Error, "records cannot be waived";
+    /// What: an attestation's `expires` date is before its `attested_on` date.
+    /// Why: such an attestation is valid on no day at all; the dates are swapped or
+    /// mistyped, and the clauses it names would silently need manual evidence.
+    /// Example: `attested_on 2026-03-02` with `expires 2025-03-02`.
+    C117 = Error, "attestation expires before it is made";
 
     /// What: operands of an arithmetic operator have types it does not combine.
     /// Why: `text + date` has no meaning; the rule is probably not what was intended.
@@ -361,6 +366,11 @@ codes! {
     /// Why: expired attestations count as missing manual evidence.
     /// Example: `expires 2026-06-30` evaluated as of 2026-11-22.
     R505 = Warning, "expired attestation";
+    /// What: an attestation is dated after the evaluation date.
+    /// Why: on the as-of date it had not been made yet, so it cannot count; its clauses
+    /// need manual evidence in that report.
+    /// Example: `attested_on 2026-12-01` evaluated as of 2026-11-22.
+    R506 = Warning, "attestation not yet made";
 }
 
 #[cfg(test)]

@@ -91,7 +91,8 @@ pub(super) fn waiver_reports(
     out
 }
 
-/// Every attestation, valid or expired as of the run (an expired one is also a warning).
+/// Every attestation, valid or not as of the run (an expired one, or one dated after the
+/// run, is also a warning).
 pub(super) fn attestation_reports(
     program: &Program,
     today: i32,
@@ -101,14 +102,23 @@ pub(super) fn attestation_reports(
         .attestations
         .iter()
         .map(|a| {
-            let valid = a.expires >= today;
-            if !valid {
+            let valid = a.valid_on(today);
+            if a.expires < today {
                 warnings.push(model::Warning {
                     code: Code::R505.as_str(),
                     message: format!(
                         "attestation `{}` expired on {}: its clauses count as needing manual evidence",
                         a.id,
                         value::format_date(a.expires)
+                    ),
+                });
+            } else if a.attested_on > today {
+                warnings.push(model::Warning {
+                    code: Code::R506.as_str(),
+                    message: format!(
+                        "attestation `{}` is dated {}, after the evaluation date: its clauses count as needing manual evidence",
+                        a.id,
+                        value::format_date(a.attested_on)
                     ),
                 });
             }

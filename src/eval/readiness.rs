@@ -145,7 +145,7 @@ pub(crate) fn coverage(
         }
     }
     let mut by_attestation: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n];
-    for a in program.attestations.iter().filter(|a| a.expires >= today) {
+    for a in program.attestations.iter().filter(|a| a.valid_on(today)) {
         for c in a.clauses.iter().filter(|c| c.standard == si) {
             if let Some(set) = by_attestation.get_mut(c.item) {
                 set.insert(a.id.clone());

@@ -3,7 +3,9 @@
 //!
 //! `fail`, `no evidence` and `error` are `<failure>`s whose `type` says which, carrying the
 //! message and the cited records; `waived` and `not applicable` are `<skipped>` with the
-//! reason. The layout follows the Apache Ant JUnit schema (every suite has `properties`,
+//! reason. A standard that is `not ready` although none of its cases fails (it has no
+//! requirement in scope) gets one more failing case, `readiness verdict`, so CI does not
+//! show a green suite for it. The layout follows the Apache Ant JUnit schema (every suite has `properties`,
 //! `system-out` and `system-err`; `testsuites` has no attributes). Text is escaped for XML
 //! and characters XML 1.0 forbids (and other control characters, which could drive a CI
 //! console) are written as visible `\u{…}` escapes.
@@ -98,6 +100,11 @@ pub fn render(report: &RunReport) -> String {
             ("as_of", report.as_of.clone()),
             ("tool", format!("{} {}", report.tool.name, report.tool.version)),
         ];
+        // A `not ready` standard must not look green: when no case fails (no requirement
+        // serves it), the verdict itself is the failing case.
+        let any_failing = cases.iter().any(|(r, _)| failing(r.outcome));
+        let verdict_failure = (s.verdict == Verdict::NotReady && !any_failing)
+            .then(|| format!("{}: {} — {}", s.title, s.verdict.label(), s.verdict_reason));
         let out = format!(
             "{}: {} — {}\n{}",
             s.title,
@@ -114,6 +121,7 @@ pub fn render(report: &RunReport) -> String {
                 timestamp: &timestamp,
                 properties: &properties,
                 system_out: &out,
+                verdict_failure: verdict_failure.as_deref(),
             },
             &cases,
             report,
@@ -138,6 +146,7 @@ pub fn render(report: &RunReport) -> String {
                 timestamp: &timestamp,
                 properties: &[("as_of", report.as_of.clone())],
                 system_out: "",
+                verdict_failure: None,
             },
             &unmapped,
             report,
@@ -154,13 +163,19 @@ struct SuiteHead<'a> {
     timestamp: &'a str,
     properties: &'a [(&'a str, String)],
     system_out: &'a str,
+    /// The message of the extra `readiness verdict` failure, when the standard is not
+    /// ready although no case fails.
+    verdict_failure: Option<&'a str>,
+}
+
+/// Outcomes written as `<failure>`.
+fn failing(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Fail | Outcome::NoEvidence | Outcome::Error)
 }
 
 fn suite(w: &mut String, head: SuiteHead<'_>, cases: &[(&RequirementReport, Vec<&str>)], report: &RunReport) {
-    let failures = cases
-        .iter()
-        .filter(|(r, _)| matches!(r.outcome, Outcome::Fail | Outcome::NoEvidence | Outcome::Error))
-        .count();
+    let extra = usize::from(head.verdict_failure.is_some());
+    let failures = cases.iter().filter(|(r, _)| failing(r.outcome)).count() + extra;
     let skipped = cases
         .iter()
         .filter(|(r, _)| matches!(r.outcome, Outcome::Waived | Outcome::NotApplicable))
@@ -172,7 +187,7 @@ fn suite(w: &mut String, head: SuiteHead<'_>, cases: &[(&RequirementReport, Vec<
         xml(head.package),
         head.id,
         xml(head.timestamp),
-        cases.len()
+        cases.len() + extra
     );
     let _ = writeln!(w, "    <properties>");
     for (name, value) in head.properties {
@@ -186,6 +201,15 @@ fn suite(w: &mut String, head: SuiteHead<'_>, cases: &[(&RequirementReport, Vec<
     let _ = writeln!(w, "    </properties>");
     for (r, clauses) in cases {
         case(w, r, clauses, head.package, report);
+    }
+    if let Some(message) = head.verdict_failure {
+        let _ = writeln!(
+            w,
+            "    <testcase name=\"readiness verdict\" classname=\"{}\" time=\"0\">\n      <failure type=\"not ready\" message=\"{}\">{}</failure>\n    </testcase>",
+            xml(head.package),
+            xml(message),
+            xml_text(message)
+        );
     }
     let _ = writeln!(w, "    <system-out>{}</system-out>", xml_text(head.system_out));
     let _ = writeln!(w, "    <system-err></system-err>");
