@@ -22,7 +22,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "auditready", version, about, long_about = None)]
 pub struct Cli {
-    /// When to use colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    /// When to use colour: auto (per stream: the report when stdout is a terminal,
+    /// diagnostics when stderr is one; never when NO_COLOR is set), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
