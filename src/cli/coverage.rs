@@ -126,7 +126,8 @@ fn text(standards: &[StandardCoverage]) -> String {
     let mut w = String::new();
     for s in standards {
         let c = &s.coverage;
-        let _ = writeln!(w, "{} ({})", s.title, s.id);
+        // Titles come from rule files: escaped like the text report.
+        let _ = writeln!(w, "{} ({})", crate::report::text::clean(&s.title), s.id);
         for (what, n) in [("clauses", &c.clauses), ("controls", &c.controls)] {
             if n.total == 0 {
                 continue;
@@ -163,7 +164,7 @@ fn text(standards: &[StandardCoverage]) -> String {
                 "(through its subclauses)".to_string()
             };
             let title = item.title.as_deref().unwrap_or("");
-            let title: String = title.chars().take(48).collect();
+            let title: String = crate::report::text::clean(title).chars().take(48).collect();
             let _ = writeln!(w, "  {:<width$}  {how}  {title:<48}  {by}", item.id);
         }
         let _ = writeln!(w);

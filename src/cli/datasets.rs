@@ -205,13 +205,18 @@ fn text(entries: &[DatasetEntry]) -> String {
             "loaded" => "✓",
             _ => "✗",
         };
-        let title = e.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
+        // Titles and file names come from rule files: escaped like the text report.
+        let title = e
+            .title
+            .as_deref()
+            .map(|t| format!(" — {}", clean(t)))
+            .unwrap_or_default();
         let _ = writeln!(w, "{mark} {}{title}", e.name);
         let state = match (e.status, e.rows) {
             ("loaded", Some(rows)) => format!("{rows} rows"),
             (status, _) => status.to_uppercase(),
         };
-        let _ = writeln!(w, "    file     {} ({}, {state})", e.file, e.format);
+        let _ = writeln!(w, "    file     {} ({}, {state})", clean(&e.file), e.format);
         if let Some(err) = &e.error {
             let _ = writeln!(w, "    error    {}", clean(err));
         }
