@@ -801,7 +801,10 @@ fn expect_summary(e: &ExpectReport, outcome: Outcome) -> String {
     if outcome == Outcome::NoEvidence {
         return match e.population {
             Some(0) => format!("no record matches `{}`", e.expect),
-            _ => format!("`{}` cannot be shown: a value it needs is empty", e.expect),
+            _ => match &e.no_match {
+                Some(why) => format!("`{}` cannot be shown: {why}", e.expect),
+                None => format!("`{}` cannot be shown: a value it needs is empty", e.expect),
+            },
         };
     }
     if !e.failing_groups.is_empty() {

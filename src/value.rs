@@ -175,9 +175,41 @@ impl Value<'_> {
     }
 }
 
+/// The first date a value may hold: 0001-01-01, as days since 1970-01-01.
+pub const MIN_DATE: i32 = -719_162;
+/// The last date a value may hold: 9999-12-31, as days since 1970-01-01.
+pub const MAX_DATE: i32 = 2_932_896;
+/// The first instant a value may hold: 0001-01-01T00:00:00Z, in microseconds.
+pub const MIN_INSTANT: i64 = MIN_DATE as i64 * MICROS_PER_DAY;
+/// The last instant a value may hold: 9999-12-31T23:59:59.999999Z, in microseconds.
+pub const MAX_INSTANT: i64 = (MAX_DATE as i64 + 1) * MICROS_PER_DAY - 1;
+
+/// The one checked constructor of dates: `days` since 1970-01-01 when the date lies in
+/// years 1 to 9999, `None` otherwise.
+///
+/// Evidence, rule literals, `--as-of` and every date arithmetic produce dates through it
+/// (or through [`checked_instant`]), so a date out of that range is an error where it is
+/// computed rather than a value that compares or prints wrongly later.
+pub fn checked_date(days: i64) -> Option<i32> {
+    if (i64::from(MIN_DATE)..=i64::from(MAX_DATE)).contains(&days) {
+        i32::try_from(days).ok()
+    } else {
+        None
+    }
+}
+
+/// The one checked constructor of instants: `micros` since the epoch when the instant lies
+/// in years 1 to 9999 (UTC), `None` otherwise. See [`checked_date`].
+pub fn checked_instant(micros: i64) -> Option<i64> {
+    (MIN_INSTANT..=MAX_INSTANT).contains(&micros).then_some(micros)
+}
+
 /// Midnight UTC of a date, in microseconds since the epoch.
+///
+/// Exact for every date of years 1 to 9999 (all the dates [`checked_date`] admits);
+/// saturates beyond, so even a date that bypassed it cannot overflow.
 pub fn date_to_micros(days: i32) -> i64 {
-    i64::from(days) * MICROS_PER_DAY
+    i64::from(days).saturating_mul(MICROS_PER_DAY)
 }
 
 /// The UTC date of an instant.
@@ -247,43 +279,65 @@ pub fn format_datetime(micros: i64) -> String {
     }
 }
 
-/// A duration the way people say it: `47d 2h 5min`, `31h`, `0s`, `-3d`.
+/// A duration the way people say it, exactly: `47d 2h 5min`, `31h`, `24h 0min 27s`,
+/// `1.5s`, `250ms`, `0s`, `-3d`.
+///
+/// Nothing is rounded away: a finding prints the value that failed, and `24h 0min 27s`
+/// must never read as `24h` next to a limit of `<= 24h`. Units between the largest and the
+/// smallest non-zero one are all written (`0min`) so the reading is unambiguous.
 pub fn format_duration(micros: i64) -> String {
     if micros == 0 {
         return "0s".to_string();
     }
     let sign = if micros < 0 { "-" } else { "" };
-    let mut rest = micros.unsigned_abs();
+    let abs = micros.unsigned_abs();
+    let (day, hour, minute, second) = (
+        MICROS_PER_DAY as u64,
+        MICROS_PER_HOUR as u64,
+        MICROS_PER_MINUTE as u64,
+        MICROS_PER_SECOND as u64,
+    );
+    if abs < second {
+        // Under a second: milliseconds, with a fraction for what is left of them.
+        return format!("{sign}{}ms", decimal(abs / 1000, abs % 1000, 3));
+    }
+    // Under three days people count hours: "31h", not "1d 7h".
+    let (days, rest) = if abs >= 3 * day {
+        (abs / day, abs % day)
+    } else {
+        (0, abs)
+    };
+    let units = [
+        (days, "d"),
+        (rest / hour, "h"),
+        (rest % hour / minute, "min"),
+        (rest % minute / second, "s"),
+    ];
+    let fraction = rest % second;
+    let first = units.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    let last = if fraction > 0 {
+        3
+    } else {
+        units.iter().rposition(|(n, _)| *n > 0).unwrap_or(3)
+    };
     let mut parts = Vec::new();
-    for (unit, name) in [
-        (MICROS_PER_DAY as u64, "d"),
-        (MICROS_PER_HOUR as u64, "h"),
-        (MICROS_PER_MINUTE as u64, "min"),
-        (MICROS_PER_SECOND as u64, "s"),
-    ] {
-        let n = rest / unit;
-        rest %= unit;
-        if n > 0 {
+    for (i, (n, name)) in units.iter().enumerate().take(last + 1).skip(first) {
+        if i == 3 && fraction > 0 {
+            parts.push(format!("{}s", decimal(*n, fraction, 6)));
+        } else {
             parts.push(format!("{n}{name}"));
         }
     }
-    if parts.is_empty() {
-        parts.push(format!("{}ms", rest / 1000));
-    }
-    // Three units say enough; seconds on a 47-day duration are noise.
-    parts.truncate(3);
-    // Under three days people count hours: "31h", not "1d 7h".
-    let micros_abs = micros.unsigned_abs();
-    if micros_abs < 3 * MICROS_PER_DAY as u64 && micros_abs >= MICROS_PER_DAY as u64 {
-        let hours = micros_abs / MICROS_PER_HOUR as u64;
-        let minutes = (micros_abs % MICROS_PER_HOUR as u64) / MICROS_PER_MINUTE as u64;
-        return if minutes == 0 {
-            format!("{sign}{hours}h")
-        } else {
-            format!("{sign}{hours}h {minutes}min")
-        };
-    }
     format!("{sign}{}", parts.join(" "))
+}
+
+/// `whole.fraction` with the fraction written in `digits` digits, trailing zeros dropped.
+fn decimal(whole: u64, fraction: u64, digits: usize) -> String {
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{fraction:0digits$}");
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
 }
 
 /// A number without a spurious fraction: `30`, `4.5`, `93.33`.
@@ -332,6 +386,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_duration_prints_every_unit_it_has() {
+        // 86 427 s against `<= 24h`: the finding must not read "24h, not <= 24h".
+        assert_eq!(format_duration(86_427 * MICROS_PER_SECOND), "24h 0min 27s");
+        assert_eq!(format_duration(24 * MICROS_PER_HOUR), "24h");
+        assert_eq!(format_duration(30 * MICROS_PER_DAY + 1), "30d 0h 0min 0.000001s");
+        assert_eq!(
+            format_duration(
+                47 * MICROS_PER_DAY + 2 * MICROS_PER_HOUR + 5 * MICROS_PER_MINUTE + 3 * MICROS_PER_SECOND
+            ),
+            "47d 2h 5min 3s"
+        );
+        assert_eq!(format_duration(i64::MIN), "-106751991d 4h 0min 54.775808s");
+        // Every duration a second or more that is not a whole unit shows its remainder.
+        for micros in [86_400_000_001, 3_600_000_001, 60_000_001, 1_000_001] {
+            assert!(format_duration(micros).contains(".000001s"), "{micros}");
+        }
+    }
+
+    #[test]
+    fn dates_outside_years_1_to_9999_are_refused() {
+        assert_eq!(checked_date(i64::from(MIN_DATE)), Some(MIN_DATE));
+        assert_eq!(checked_date(i64::from(MAX_DATE)), Some(MAX_DATE));
+        assert_eq!(checked_date(i64::from(MIN_DATE) - 1), None);
+        assert_eq!(checked_date(i64::from(MAX_DATE) + 1), None);
+        assert_eq!(format_date(MIN_DATE), "0001-01-01");
+        assert_eq!(format_date(MAX_DATE), "9999-12-31");
+        assert_eq!(days_from_civil(1, 1, 1), MIN_DATE);
+        assert_eq!(days_from_civil(9999, 12, 31), MAX_DATE);
+        assert_eq!(checked_instant(MIN_INSTANT), Some(MIN_INSTANT));
+        assert_eq!(checked_instant(MAX_INSTANT), Some(MAX_INSTANT));
+        assert_eq!(checked_instant(MIN_INSTANT - 1), None);
+        assert_eq!(checked_instant(MAX_INSTANT + 1), None);
+        assert_eq!(format_datetime(MAX_INSTANT), "9999-12-31T23:59:59.999999Z");
+        // Out-of-range dates that bypassed the constructor saturate instead of overflowing.
+        assert_eq!(date_to_micros(i32::MIN), i64::MIN);
+        assert_eq!(date_to_micros(i32::MAX), i64::MAX);
+    }
+
+    #[test]
     fn civil_conversion_round_trips() {
         for days in [-719_468, -1, 0, 1, 20_779, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
@@ -347,6 +440,11 @@ mod tests {
             "47d 2h"
         );
         assert_eq!(format_duration(31 * MICROS_PER_HOUR), "31h");
+        assert_eq!(format_duration(-3 * MICROS_PER_DAY), "-3d");
+        assert_eq!(format_duration(90 * MICROS_PER_MINUTE), "1h 30min");
+        assert_eq!(format_duration(250_000), "250ms");
+        assert_eq!(format_duration(1), "0.001ms");
+        assert_eq!(format_duration(1_500_000), "1.5s");
         assert_eq!(
             format_datetime(date_to_micros(20_779) + 9 * MICROS_PER_HOUR + 15 * MICROS_PER_MINUTE),
             "2026-11-22T09:15:00Z"

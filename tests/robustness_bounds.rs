@@ -608,3 +608,144 @@ requirement r.n {{ title \"t\" clauses iso27001:10.2 severity major expect all e
         assert_eq!(r["outcome"], "pass", "{}", r["id"]);
     }
 }
+
+/// Runs `auditready run` on one rule file and one CSV export; returns the exit code and
+/// the JSON report.
+fn run_binary(rules: &str, csv: &str) -> (Option<i32>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let rules_dir = dir.path().join("rules");
+    let evidence = dir.path().join("evidence");
+    fs::create_dir_all(&rules_dir).unwrap();
+    fs::create_dir_all(&evidence).unwrap();
+    fs::write(rules_dir.join("catalog.rules"), CATALOG).unwrap();
+    fs::write(rules_dir.join("r.rules"), rules).unwrap();
+    fs::write(evidence.join("t.csv"), csv).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .arg("run")
+        .arg("--rules")
+        .arg(&rules_dir)
+        .arg("--evidence")
+        .arg(&evidence)
+        .args(["--as-of", "2026-11-22", "--format", "json"])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), json)
+}
+
+fn requirement<'j>(json: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
+    json["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("`{id}` not in {json}"))
+}
+
+const TWO_DURATIONS: &str = r#"
+dataset t "Two durations" {
+  source "t.csv"
+  field k : text key
+  field a : duration unit s
+  field b : duration unit s
+}
+"#;
+
+#[test]
+fn dates_moved_outside_years_1_to_9999_are_errors_through_the_binary() {
+    // Found by an audit: `as_of - x.a - x.b` fits in 64 bits but lies in year −234 000,
+    // and `date()` of it compared as later than `as_of`, so the gate said `ready`.
+    let rules = format!(
+        "{TWO_DURATIONS}
+requirement r.sub {{ title \"t\" clauses iso27001:10.2 severity major
+  expect all x in t: date(as_of - x.a - x.b) > as_of }}
+requirement r.years {{ title \"t\" clauses iso27001:10.2 severity major
+  expect as_of - 5000 years < as_of }}
+requirement r.years_up {{ title \"t\" clauses iso27001:10.2 severity major
+  expect as_of + 7974 years > as_of }}
+requirement r.date {{ title \"t\" clauses iso27001:10.2 severity major
+  expect date(as_of) - 2026 years < date(as_of) }}
+requirement r.shift {{ title \"t\" clauses iso27001:10.2 severity major
+  expect all x in t: as_of + x.a > as_of }}
+requirement r.ok {{ title \"t\" clauses iso27001:10.2 severity major
+  expect as_of - 2025 years < as_of and as_of + 7973 years > as_of }}
+"
+    );
+    let (code, json) = run_binary(&rules, "k,a,b\nA,4612583669427,4612583669427\n");
+    assert_eq!(code, Some(1), "the gate fails: {json}");
+    assert_ne!(json["summary"]["verdict"], "ready", "{json}");
+    for (id, names) in [
+        ("r.sub", "2026-11-22T00:00:00Z - 53386385d "),
+        ("r.years", "2026-11-22T00:00:00Z - 5000 years"),
+        ("r.years_up", "2026-11-22T00:00:00Z + 7974 years"),
+        ("r.date", "2026-11-22 - 2026 years"),
+        ("r.shift", "2026-11-22T00:00:00Z + "),
+    ] {
+        let r = requirement(&json, id);
+        assert_eq!(r["outcome"], "error", "{id}: {r}");
+        let errors = r["errors"].to_string();
+        assert!(errors.contains("R501"), "{id}: {errors}");
+        assert!(errors.contains("out of range"), "{id}: {errors}");
+        assert!(errors.contains("0001-01-01 to 9999-12-31"), "{id}: {errors}");
+        assert!(errors.contains(names), "{id} names the operation: {errors}");
+    }
+    // Errors raised for a record name it.
+    for id in ["r.sub", "r.shift"] {
+        let errors = requirement(&json, id)["errors"].to_string();
+        assert!(errors.contains("in record `A` (t.csv, line 2)"), "{id}: {errors}");
+    }
+    // The edges themselves are fine: year 1 and year 9999.
+    assert_eq!(requirement(&json, "r.ok")["outcome"], "pass");
+}
+
+#[test]
+fn a_failing_duration_never_prints_like_a_passing_one() {
+    let rules = format!(
+        "{TWO_DURATIONS}
+requirement r.day {{ title \"t\" clauses iso27001:10.2 severity major
+  expect all x in t: x.a <= 24h }}
+"
+    );
+    let (code, json) = run_binary(&rules, "k,a,b\nA,86427,0\nB,86400,0\n");
+    assert_eq!(code, Some(1));
+    let r = requirement(&json, "r.day");
+    assert_eq!(r["outcome"], "fail");
+    let findings = r["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{r}");
+    let finding = findings[0].to_string();
+    assert!(finding.contains("24h 0min 27s"), "{finding}");
+}
+
+#[test]
+fn an_aggregate_over_no_record_says_which_population_was_empty() {
+    let rules = format!(
+        "{NUMBERS}
+requirement r.share {{ title \"t\" clauses iso27001:10.2 severity major expect (share e in d where e.n > 100: e.x > 0) >= 95% }}
+requirement r.metric {{ title \"t\" clauses iso27001:10.2 severity major
+  metric big = avg e in d where e.k == \"Z\": e.x
+  expect big < 5 }}
+requirement r.blank {{ title \"t\" clauses iso27001:10.2 severity major expect (avg e in d: e.x) < 5 }}
+"
+    );
+    let report = evaluate(&rules, &[("d.csv", "k,n,w,x\nA,1,1,\nB,2,2,\n")]);
+    let message = |id: &str| {
+        let r = req(&report, id);
+        assert_eq!(r.outcome, Outcome::NoEvidence, "{id}");
+        r.message.clone()
+    };
+    assert_eq!(
+        message("r.share"),
+        "`(share e in d where e.n > 100: e.x > 0) >= 95%` cannot be shown: no record of `d` matches `where e.n > 100`"
+    );
+    assert_eq!(
+        message("r.metric"),
+        "`big < 5` cannot be shown: no record of `d` matches `where e.k == \"Z\"`"
+    );
+    // Records there are, but the value is empty in each.
+    assert!(
+        message("r.blank").contains("a value it needs is empty"),
+        "{}",
+        message("r.blank")
+    );
+}

@@ -304,261 +304,566 @@ fn control_the_healthy_project_passes() {
     }
 }
 
-#[test]
-fn missing_file() {
-    let p = Project::healthy();
-    p.remove_evidence("jira/capa.csv");
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-    assert!(json.to_string().contains("jira/capa.csv"));
+/// One row of the fail-closed matrix: what is broken, which requirement reads it, and the
+/// exact outcome and diagnostic code the break must give.
+struct Case {
+    /// What the case breaks.
+    name: &'static str,
+    /// Breaks the healthy project.
+    mutate: fn(&Project),
+    /// The requirement that reads what is broken.
+    requirement: &'static str,
+    /// Its outcome (never `pass`).
+    outcome: Outcome,
+    /// The diagnostic code in its errors or the run's warnings; `None`: the requirement has
+    /// no error at all (it failed or lacked evidence on its own terms).
+    code: Option<&'static str>,
+    /// Text the JSON report must contain (the file, the value, the record).
+    mentions: &'static [&'static str],
 }
 
-#[test]
-fn missing_json_file() {
-    let p = Project::healthy();
-    p.remove_evidence("iam/okta-system-log.json");
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::Error);
+const WAIVER_CAPA_2: &str = r#"
+waiver W-1 {
+  requirement capa.cycle_time
+  records     "CAPA-2"
+  reason      "Supplier fix"
+  approved_by "Managing director"
+  expires     2027-01-31
 }
+"#;
 
-#[test]
-fn empty_file() {
-    let p = Project::healthy();
-    p.write_evidence("jira/capa.csv", "");
-    let (outcomes, _) = p.run_library();
-    let o = library_outcome(&outcomes, "capa.cycle_time");
-    assert!(matches!(o, Outcome::Error | Outcome::NoEvidence), "{o:?}");
-    assert_fails_closed(&p, "capa.cycle_time", o);
+const WHOLE_REQUIREMENT_WAIVER: &str = r#"
+waiver W-1 {
+  requirement capa.cycle_time
+  reason      "Whole requirement"
+  approved_by "Managing director"
+  expires     2027-01-31
 }
+"#;
 
-#[test]
-fn empty_json_array_and_empty_json_lines() {
-    let p = Project::healthy();
-    p.write_evidence("iam/okta-system-log.json", "[]");
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::NoEvidence);
-    let p = Project::healthy();
-    p.write_evidence("lms/assignments.jsonl", "");
-    assert_fails_closed(&p, "training.completion", Outcome::NoEvidence);
-    let p = Project::healthy();
-    p.write_evidence("lms/assignments.jsonl", "\n\n   \n");
-    assert_fails_closed(&p, "training.completion", Outcome::NoEvidence);
-}
-
-#[test]
-fn whitespace_or_bom_only_file() {
-    for text in ["\n\n", "   \r\n", "\u{feff}"] {
-        let p = Project::healthy();
-        p.write_evidence("jira/capa.csv", text);
-        let (outcomes, _) = p.run_library();
-        let o = library_outcome(&outcomes, "capa.cycle_time");
-        assert!(
-            matches!(o, Outcome::Error | Outcome::NoEvidence),
-            "{text:?}: {o:?}"
-        );
-        assert_fails_closed(&p, "capa.cycle_time", o);
-    }
-}
-
-#[test]
-fn header_only_file() {
-    let p = Project::healthy();
-    p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n");
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::NoEvidence);
-    assert!(json.to_string().contains("holds no records"), "{json}");
-}
-
-#[test]
-fn header_only_file_with_empty_rows() {
-    let p = Project::healthy();
-    p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n,,,\n,,,\n");
-    let (outcomes, _) = p.run_library();
-    let o = library_outcome(&outcomes, "capa.cycle_time");
-    assert_fails_closed(&p, "capa.cycle_time", o);
-}
-
-#[test]
-fn all_rows_filtered_out() {
-    // Every corrective action is still open: nothing closed to measure.
-    let p = Project::healthy();
+/// CAPA-2 took 40 days: `capa.cycle_time` fails.
+fn break_capa_2(p: &Project) {
     p.write_evidence(
         "jira/capa.csv",
-        "Issue key,Status,Created,Resolved\nCAPA-1,Open,2026-09-01T09:00:00Z,\nCAPA-2,In Progress,2026-10-01T09:00:00Z,\n",
+        &CAPA_CSV.replace("2026-10-05T09:00:00Z", "2026-11-10T09:00:00Z"),
     );
-    assert_fails_closed(&p, "capa.cycle_time", Outcome::NoEvidence);
 }
 
-#[test]
-fn all_leavers_too_recent_to_judge() {
-    // The only leaver left yesterday: the 24-hour window has not closed yet.
-    let p = Project::healthy();
-    p.write_evidence(
-        "hr/leavers.csv",
-        "Employee ID,Work Email,Termination Date\nE9,zed@example.com,2026-11-21T12:00:00Z\n",
-    );
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::NoEvidence);
+/// A requirement that counts what must not exist: no leaver whose termination is more
+/// than 30 days past may be listed with a work e-mail still set.
+const COUNT_REQUIREMENT: &str = r#"
+requirement access.no_stale_leavers {
+  title    "No leaver keeps a work e-mail a month after leaving"
+  clauses  iso27001:A.5.18
+  severity major
+  expect   (count l in leavers where l.terminated < as_of - 30d: l.email is not none) == 0
+}
+"#;
+
+fn matrix() -> Vec<Case> {
+    use Outcome::{Error, Fail, NoEvidence};
+    vec![
+        Case {
+            name: "missing CSV file",
+            mutate: |p| p.remove_evidence("jira/capa.csv"),
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D401"),
+            mentions: &["jira/capa.csv"],
+        },
+        Case {
+            name: "missing JSON file",
+            mutate: |p| p.remove_evidence("iam/okta-system-log.json"),
+            requirement: "access.revoked_on_termination",
+            outcome: Error,
+            code: Some("D401"),
+            mentions: &["iam/okta-system-log.json"],
+        },
+        Case {
+            name: "a directory where the export should be",
+            mutate: |p| {
+                p.remove_evidence("jira/capa.csv");
+                fs::create_dir_all(p.evidence().join("jira/capa.csv")).unwrap();
+            },
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D402"),
+            mentions: &[],
+        },
+        Case {
+            name: "empty CSV file",
+            mutate: |p| p.write_evidence("jira/capa.csv", ""),
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D417"),
+            mentions: &[],
+        },
+        Case {
+            name: "CSV of blank lines",
+            mutate: |p| p.write_evidence("jira/capa.csv", "\n\n"),
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D417"),
+            mentions: &[],
+        },
+        Case {
+            name: "CSV of a byte-order mark only",
+            mutate: |p| p.write_evidence("jira/capa.csv", "\u{feff}"),
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D417"),
+            mentions: &[],
+        },
+        Case {
+            name: "empty JSON array",
+            mutate: |p| p.write_evidence("iam/okta-system-log.json", "[]"),
+            requirement: "access.revoked_on_termination",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "empty JSON Lines file",
+            mutate: |p| p.write_evidence("lms/assignments.jsonl", ""),
+            requirement: "training.completion",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "JSON Lines of blank lines",
+            mutate: |p| p.write_evidence("lms/assignments.jsonl", "\n\n   \n"),
+            requirement: "training.completion",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "header-only CSV",
+            mutate: |p| p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n"),
+            requirement: "capa.cycle_time",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &["holds no records"],
+        },
+        Case {
+            name: "header and rows of empty cells (skipped as blank)",
+            mutate: |p| p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n,,,\n,,,\n"),
+            requirement: "capa.cycle_time",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "all rows filtered out",
+            mutate: |p| {
+                p.write_evidence(
+                    "jira/capa.csv",
+                    "Issue key,Status,Created,Resolved\nCAPA-1,Open,2026-09-01T09:00:00Z,\nCAPA-2,In Progress,2026-10-01T09:00:00Z,\n",
+                )
+            },
+            requirement: "capa.cycle_time",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &["no record matches"],
+        },
+        Case {
+            name: "all rows filtered out (every leaver too recent to judge)",
+            mutate: |p| {
+                p.write_evidence(
+                    "hr/leavers.csv",
+                    "Employee ID,Work Email,Termination Date\nE9,zed@example.com,2026-11-21T12:00:00Z\n",
+                )
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "CSV column renamed in the export",
+            mutate: |p| {
+                p.write_evidence(
+                    "jira/capa.csv",
+                    &CAPA_CSV.replacen("Resolved\n", "Resolution date\n", 1),
+                )
+            },
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D404"),
+            mentions: &["Resolved"],
+        },
+        Case {
+            name: "JSON key renamed in the export",
+            mutate: |p| {
+                p.write_evidence(
+                    "iam/okta-system-log.json",
+                    &OKTA_JSON.replace("\"published\"", "\"published_at\""),
+                )
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: Error,
+            code: Some("D404"),
+            mentions: &["published"],
+        },
+        Case {
+            name: "JSON Lines key renamed in the export",
+            mutate: |p| {
+                p.write_evidence(
+                    "lms/assignments.jsonl",
+                    &TRAINING_JSONL.replace("\"completed\"", "\"done\""),
+                )
+            },
+            requirement: "training.completion",
+            outcome: Error,
+            code: Some("D404"),
+            mentions: &["completed"],
+        },
+        Case {
+            name: "every value of a measured field empty",
+            mutate: |p| {
+                p.write_evidence(
+                    "jira/capa.csv",
+                    "Issue key,Status,Created,Resolved\nCAPA-1,Closed,2026-09-01T09:00:00Z,\nCAPA-2,Resolved,2026-10-01T09:00:00Z,\n",
+                )
+            },
+            requirement: "capa.cycle_time",
+            outcome: Fail,
+            code: None,
+            mentions: &["CAPA-1", "CAPA-2"],
+        },
+        Case {
+            name: "every value of a filter field empty",
+            mutate: |p| {
+                p.write_evidence(
+                    "hr/leavers.csv",
+                    "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
+                )
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "every value of a join field empty",
+            mutate: |p| {
+                p.write_evidence(
+                    "hr/leavers.csv",
+                    "Employee ID,Work Email,Termination Date\nE1,,2026-10-01T14:00:00Z\nE2,,2026-10-15T16:00:00Z\n",
+                )
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: Fail,
+            code: None,
+            mentions: &["E1", "E2"],
+        },
+        Case {
+            name: "every value of a grouped field empty",
+            mutate: |p| {
+                p.write_evidence(
+                    "lms/assignments.jsonl",
+                    "{\"user\": \"U1\", \"department\": \"Sales\", \"completed\": null}\n{\"user\": \"U2\", \"department\": \"IT\"}\n",
+                )
+            },
+            requirement: "training.completion",
+            outcome: Fail,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "every value of the group key empty",
+            mutate: |p| {
+                p.write_evidence(
+                    "lms/assignments.jsonl",
+                    "{\"user\": \"U1\", \"department\": null, \"completed\": true}\n{\"user\": \"U2\", \"department\": \"\", \"completed\": true}\n",
+                )
+            },
+            requirement: "training.completion",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "records without a group key next to records with one",
+            mutate: |p| {
+                p.write_evidence(
+                    "lms/assignments.jsonl",
+                    &format!("{TRAINING_JSONL}{{\"user\": \"U9\", \"completed\": false}}\n"),
+                )
+            },
+            requirement: "training.completion",
+            outcome: Fail,
+            code: None,
+            mentions: &[],
+        },
+        Case {
+            name: "load error: 30 February",
+            mutate: |p| {
+                p.write_evidence(
+                    "jira/capa.csv",
+                    &CAPA_CSV.replace("2026-09-11T09:00:00Z", "2026-02-30T09:00:00Z"),
+                )
+            },
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D406"),
+            mentions: &["2026-02-30"],
+        },
+        Case {
+            name: "load error: a required value empty",
+            mutate: |p| p.write_evidence("jira/capa.csv", &CAPA_CSV.replace("CAPA-2,Resolved", "CAPA-2,")),
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D407"),
+            mentions: &[],
+        },
+        Case {
+            name: "load error: truncated JSON",
+            mutate: |p| p.write_evidence("iam/okta-system-log.json", &OKTA_JSON[..OKTA_JSON.len() / 2]),
+            requirement: "access.revoked_on_termination",
+            outcome: Error,
+            code: Some("D410"),
+            mentions: &[],
+        },
+        Case {
+            name: "load error: a JSON object instead of an array",
+            mutate: |p| p.write_evidence("iam/okta-system-log.json", "{\"error\": \"rate limited\"}"),
+            requirement: "access.revoked_on_termination",
+            outcome: Error,
+            code: Some("D404"),
+            mentions: &[],
+        },
+        Case {
+            name: "load error: a broken JSON line",
+            mutate: |p| {
+                p.write_evidence(
+                    "lms/assignments.jsonl",
+                    &format!(
+                        "{TRAINING_JSONL}{{\"user\": \"U4\", \"department\": \"IT\", \"completed\": tru\n"
+                    ),
+                )
+            },
+            requirement: "training.completion",
+            outcome: Error,
+            code: Some("D410"),
+            mentions: &[],
+        },
+        Case {
+            name: "load error: an export that is not text",
+            mutate: |p| {
+                fs::write(
+                    p.evidence().join("iam/okta-system-log.json"),
+                    [0x89u8, b'P', b'N', b'G', 0, 0, 0xff, 0xfe],
+                )
+                .unwrap()
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: Error,
+            code: Some("D415"),
+            mentions: &[],
+        },
+        Case {
+            name: "stale evidence",
+            mutate: |p| {
+                p.write_rules(
+                    "datasets.rules",
+                    &DATASETS.replace(
+                        "  source \"iam/okta-system-log.json\"\n",
+                        "  source \"iam/okta-system-log.json\"\n  freshness at within 7d\n",
+                    ),
+                )
+            },
+            requirement: "access.revoked_on_termination",
+            outcome: NoEvidence,
+            code: Some("R502"),
+            mentions: &["stale"],
+        },
+        Case {
+            name: "a waiver for the wrong record",
+            mutate: |p| {
+                break_capa_2(p);
+                p.write_rules(
+                    "waivers.rules",
+                    &WAIVER_CAPA_2.replace("\"CAPA-2\"", "\"CAPA-1\", \"CAPA-20\", \"capa-2\", \" CAPA-2\""),
+                );
+            },
+            requirement: "capa.cycle_time",
+            outcome: Fail,
+            code: Some("R504"),
+            mentions: &["CAPA-2"],
+        },
+        Case {
+            name: "an expired waiver for the record",
+            mutate: |p| {
+                break_capa_2(p);
+                p.write_rules(
+                    "waivers.rules",
+                    &WAIVER_CAPA_2.replace("2027-01-31", "2026-11-21"),
+                );
+            },
+            requirement: "capa.cycle_time",
+            outcome: Fail,
+            code: Some("R503"),
+            mentions: &["expired"],
+        },
+        Case {
+            name: "an expired waiver for the whole requirement",
+            mutate: |p| {
+                break_capa_2(p);
+                p.write_rules(
+                    "waivers.rules",
+                    &WHOLE_REQUIREMENT_WAIVER.replace("2027-01-31", "2026-01-31"),
+                );
+            },
+            requirement: "capa.cycle_time",
+            outcome: Fail,
+            code: Some("R503"),
+            mentions: &["expired"],
+        },
+        Case {
+            name: "a whole-requirement waiver over a missing file",
+            mutate: |p| {
+                p.remove_evidence("jira/capa.csv");
+                p.write_rules("waivers.rules", WHOLE_REQUIREMENT_WAIVER);
+            },
+            requirement: "capa.cycle_time",
+            outcome: Error,
+            code: Some("D401"),
+            mentions: &[],
+        },
+        Case {
+            name: "a whole-requirement waiver over a header-only file",
+            mutate: |p| {
+                p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n");
+                p.write_rules("waivers.rules", WHOLE_REQUIREMENT_WAIVER);
+            },
+            requirement: "capa.cycle_time",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &[],
+        },
+    ]
 }
 
+/// `count … where F == 0` when `F` reads a field the export left empty in every record:
+/// `where` leaves every record out, the count is 0 and the expect passes, exactly as
+/// `no x in d where F` does (docs/security.md, "Semantics to know when writing rules").
+/// Not fail-closed; whether `count` and `no` should become unknown when the filter is
+/// unknown for every record is a language decision, so the case is recorded here and
+/// ignored until it is taken.
 #[test]
-fn column_renamed_in_the_export() {
+#[ignore = "known gap: a filter unknown for every record counts 0 (docs/security.md)"]
+fn count_equal_zero_with_every_filter_value_empty() {
     let p = Project::healthy();
-    p.write_evidence(
-        "jira/capa.csv",
-        &CAPA_CSV.replacen("Resolved\n", "Resolution date\n", 1),
-    );
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-    assert!(json.to_string().contains("Resolved"), "names the missing column");
-}
-
-#[test]
-fn json_key_renamed_in_the_export() {
-    let p = Project::healthy();
-    p.write_evidence(
-        "iam/okta-system-log.json",
-        &OKTA_JSON.replace("\"published\"", "\"published_at\""),
-    );
-    // A key absent from every record is either refused or every value is none; either
-    // way the join cannot prove a revocation.
-    let (outcomes, _) = p.run_library();
-    let o = library_outcome(&outcomes, "access.revoked_on_termination");
-    assert_fails_closed(&p, "access.revoked_on_termination", o);
-}
-
-#[test]
-fn json_lines_key_renamed_in_the_export() {
-    let p = Project::healthy();
-    p.write_evidence(
-        "lms/assignments.jsonl",
-        &TRAINING_JSONL.replace("\"completed\"", "\"done\""),
-    );
-    let (outcomes, _) = p.run_library();
-    let o = library_outcome(&outcomes, "training.completion");
-    assert_fails_closed(&p, "training.completion", o);
-}
-
-#[test]
-fn every_value_of_a_measured_field_empty() {
-    // Closed, but the export lost every resolution date.
-    let p = Project::healthy();
-    p.write_evidence(
-        "jira/capa.csv",
-        "Issue key,Status,Created,Resolved\nCAPA-1,Closed,2026-09-01T09:00:00Z,\nCAPA-2,Resolved,2026-10-01T09:00:00Z,\n",
-    );
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Fail);
-    assert!(json.to_string().contains("CAPA-1"), "cites the records");
-}
-
-#[test]
-fn every_value_of_a_filter_field_empty() {
-    // Every termination date is empty: no leaver can be judged.
-    let p = Project::healthy();
+    p.write_rules("count.rules", COUNT_REQUIREMENT);
     p.write_evidence(
         "hr/leavers.csv",
         "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
     );
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::NoEvidence);
+    assert_fails_closed(&p, "access.no_stale_leavers", Outcome::NoEvidence);
 }
 
+/// The diagnostic codes a run reports for a requirement: those in its errors, and those of
+/// the run's warnings.
+fn codes(json: &serde_json::Value, id: &str) -> Vec<String> {
+    let r = json["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("`{id}` not in the report"));
+    let mut out = Vec::new();
+    for e in r["errors"].as_array().into_iter().flatten() {
+        let text = e.as_str().unwrap_or_default();
+        let bytes = text.as_bytes();
+        for i in 0..bytes.len().saturating_sub(3) {
+            if matches!(bytes[i], b'D' | b'R')
+                && bytes[i + 1..i + 4].iter().all(u8::is_ascii_digit)
+                && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric())
+            {
+                out.push(text[i..i + 4].to_string());
+            }
+        }
+    }
+    for w in json["warnings"].as_array().into_iter().flatten() {
+        if let Some(code) = w["code"].as_str() {
+            out.push(code.to_string());
+        }
+    }
+    out
+}
+
+/// The fail-closed matrix: every case through the library and the binary, the exact
+/// outcome and code asserted, the whole table printed (`cargo test -- --nocapture`).
 #[test]
-fn every_value_of_a_join_field_empty() {
-    // The export lost every work e-mail: no revocation can be matched to a leaver.
-    let p = Project::healthy();
-    p.write_evidence(
-        "hr/leavers.csv",
-        "Employee ID,Work Email,Termination Date\nE1,,2026-10-01T14:00:00Z\nE2,,2026-10-15T16:00:00Z\n",
+fn fail_closed_matrix() {
+    let cases = matrix();
+    let mut rows = Vec::new();
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let p = Project::healthy();
+        (case.mutate)(&p);
+        let (outcomes, verdict) = p.run_library();
+        let library = library_outcome(&outcomes, case.requirement);
+        let (exit, json) = p.run_binary();
+        let binary = binary_outcome(&json, case.requirement);
+        let found = codes(&json, case.requirement);
+        let code_ok = match case.code {
+            Some(c) => found.iter().any(|f| f == c),
+            None => found.iter().all(|f| f.starts_with("R50") && f != "R501"),
+        };
+        let text = json.to_string();
+        let missing: Vec<&str> = case
+            .mentions
+            .iter()
+            .copied()
+            .filter(|m| !text.contains(m))
+            .collect();
+        let ok = library == case.outcome
+            && binary == expected_label(case.outcome)
+            && verdict == Some(Verdict::NotReady)
+            && exit != 0
+            && code_ok
+            && missing.is_empty();
+        rows.push(format!(
+            "{} {:<58} {:<32} {:<12} {:<5} | library {:<12} binary {:<12} exit {exit} codes {}{}",
+            if ok { "ok " } else { "BAD" },
+            case.name,
+            case.requirement,
+            expected_label(case.outcome),
+            case.code.unwrap_or("-"),
+            expected_label(library),
+            binary,
+            if found.is_empty() {
+                "-".to_string()
+            } else {
+                found.join(",")
+            },
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!(" missing {missing:?}")
+            },
+        ));
+        if !ok {
+            wrong.push(case.name);
+        }
+    }
+    println!(
+        "    {:<58} {:<32} {:<12} {:<5} | what the run gave\n{}",
+        "case",
+        "requirement",
+        "outcome",
+        "code",
+        rows.join("\n")
     );
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::Fail);
-}
-
-#[test]
-fn every_value_of_a_grouped_field_empty() {
-    let p = Project::healthy();
-    p.write_evidence(
-        "lms/assignments.jsonl",
-        "{\"user\": \"U1\", \"department\": \"Sales\", \"completed\": null}\n{\"user\": \"U2\", \"department\": \"IT\"}\n",
+    assert!(
+        wrong.is_empty(),
+        "cases not as the matrix says: {wrong:?}\n{}",
+        rows.join("\n")
     );
-    let (outcomes, _) = p.run_library();
-    let o = library_outcome(&outcomes, "training.completion");
-    assert_fails_closed(&p, "training.completion", o);
-}
-
-#[test]
-fn every_value_of_the_group_key_empty() {
-    // The export lost every department: "95 % in every department" cannot be shown, even
-    // though the records, taken together, complete.
-    let p = Project::healthy();
-    p.write_evidence(
-        "lms/assignments.jsonl",
-        "{\"user\": \"U1\", \"department\": null, \"completed\": true}\n{\"user\": \"U2\", \"department\": \"\", \"completed\": true}\n",
-    );
-    assert_fails_closed(&p, "training.completion", Outcome::NoEvidence);
-    // Records without a department next to records with one are their own group.
-    let p = Project::healthy();
-    p.write_evidence(
-        "lms/assignments.jsonl",
-        &format!("{TRAINING_JSONL}{{\"user\": \"U9\", \"completed\": false}}\n"),
-    );
-    assert_fails_closed(&p, "training.completion", Outcome::Fail);
-}
-
-#[test]
-fn a_dataset_whose_load_errored() {
-    // 30 February: the whole export is refused, not the one row skipped.
-    let p = Project::healthy();
-    p.write_evidence(
-        "jira/capa.csv",
-        &CAPA_CSV.replace("2026-09-11T09:00:00Z", "2026-02-30T09:00:00Z"),
-    );
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-    assert!(json.to_string().contains("2026-02-30"), "names the value");
-}
-
-#[test]
-fn a_required_value_missing_is_a_load_error() {
-    let p = Project::healthy();
-    p.write_evidence("jira/capa.csv", &CAPA_CSV.replace("CAPA-2,Resolved", "CAPA-2,"));
-    assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-}
-
-#[test]
-fn truncated_json_is_a_load_error() {
-    let p = Project::healthy();
-    let cut = &OKTA_JSON[..OKTA_JSON.len() / 2];
-    p.write_evidence("iam/okta-system-log.json", cut);
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::Error);
-}
-
-#[test]
-fn a_json_object_instead_of_an_array_is_a_load_error() {
-    let p = Project::healthy();
-    p.write_evidence("iam/okta-system-log.json", "{\"error\": \"rate limited\"}");
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::Error);
-}
-
-#[test]
-fn a_broken_json_line_is_a_load_error() {
-    let p = Project::healthy();
-    p.write_evidence(
-        "lms/assignments.jsonl",
-        &format!("{TRAINING_JSONL}{{\"user\": \"U4\", \"department\": \"IT\", \"completed\": tru\n"),
-    );
-    assert_fails_closed(&p, "training.completion", Outcome::Error);
-}
-
-#[test]
-fn a_directory_where_the_export_should_be() {
-    let p = Project::healthy();
-    p.remove_evidence("jira/capa.csv");
-    fs::create_dir_all(p.evidence().join("jira/capa.csv")).unwrap();
-    assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-}
-
-#[test]
-fn an_export_that_is_not_text() {
-    let p = Project::healthy();
-    fs::write(
-        p.evidence().join("iam/okta-system-log.json"),
-        [0x89u8, b'P', b'N', b'G', 0, 0, 0xff, 0xfe],
-    )
-    .unwrap();
-    assert_fails_closed(&p, "access.revoked_on_termination", Outcome::Error);
+    assert!(cases.len() >= 30);
 }
 
 /// A failing project: CAPA-2 took 40 days.
@@ -590,83 +895,6 @@ waiver W-1 {
     let (outcomes, _) = p.run_library();
     assert_eq!(library_outcome(&outcomes, "capa.cycle_time"), Outcome::Waived);
     assert_eq!(p.run_binary().0, 0, "a waived failure does not fail the gate");
-}
-
-#[test]
-fn a_waiver_for_the_wrong_record() {
-    let p = failing_capa();
-    p.write_rules(
-        "waivers.rules",
-        r#"
-waiver W-1 {
-  requirement capa.cycle_time
-  records     "CAPA-1", "CAPA-20", "capa-2", " CAPA-2"
-  reason      "Supplier fix"
-  approved_by "Managing director"
-  expires     2027-01-31
-}
-"#,
-    );
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Fail);
-    assert!(json.to_string().contains("CAPA-2"));
-}
-
-#[test]
-fn an_expired_waiver() {
-    let p = failing_capa();
-    p.write_rules(
-        "waivers.rules",
-        r#"
-waiver W-1 {
-  requirement capa.cycle_time
-  records     "CAPA-2"
-  reason      "Supplier fix"
-  approved_by "Managing director"
-  expires     2026-11-21
-}
-waiver W-2 {
-  requirement capa.cycle_time
-  reason      "Whole requirement, also expired"
-  approved_by "Managing director"
-  expires     2026-01-31
-}
-"#,
-    );
-    let json = assert_fails_closed(&p, "capa.cycle_time", Outcome::Fail);
-    let waivers = json["waivers"].to_string();
-    assert!(waivers.contains("expired"), "{waivers}");
-}
-
-#[test]
-fn a_waiver_does_not_cover_missing_evidence() {
-    let p = Project::healthy();
-    p.remove_evidence("jira/capa.csv");
-    p.write_rules(
-        "waivers.rules",
-        r#"
-waiver W-1 {
-  requirement capa.cycle_time
-  reason      "Whole requirement"
-  approved_by "Managing director"
-  expires     2027-01-31
-}
-"#,
-    );
-    assert_fails_closed(&p, "capa.cycle_time", Outcome::Error);
-    let p = Project::healthy();
-    p.write_evidence("jira/capa.csv", "Issue key,Status,Created,Resolved\n");
-    p.write_rules(
-        "waivers.rules",
-        r#"
-waiver W-1 {
-  requirement capa.cycle_time
-  reason      "Whole requirement"
-  approved_by "Managing director"
-  expires     2027-01-31
-}
-"#,
-    );
-    assert_fails_closed(&p, "capa.cycle_time", Outcome::NoEvidence);
 }
 
 #[test]

@@ -15,9 +15,11 @@ fn cases(default: u32) -> ProptestConfig {
         .ok()
         .and_then(|c| c.parse().ok())
         .unwrap_or(default);
+    // Failure persistence stays on (the default): a failing seed is written to
+    // `tests/robustness_props.proptest-regressions` and replayed first on every run;
+    // commit it with the fix.
     ProptestConfig {
         cases,
-        failure_persistence: None,
         ..ProptestConfig::default()
     }
 }

@@ -365,11 +365,24 @@ impl<'a> Fx<'a> {
                 let Some(y) = d.micros(env)? else {
                     return Ok(None);
                 };
-                let y = if *minus { y.checked_neg() } else { Some(y) };
-                Some(
-                    y.and_then(|y| x.checked_add(y))
-                        .ok_or_else(|| overflow("date-time", *span))?,
-                )
+                let shifted = if *minus {
+                    x.checked_sub(y)
+                } else {
+                    x.checked_add(y)
+                };
+                // The interpreter's bounds: an instant outside years 1 to 9999 is an error.
+                let Some(t) = shifted.and_then(value::checked_instant) else {
+                    return Err(EvalError {
+                        message: format!(
+                            "date-time out of range (dates run from 0001-01-01 to 9999-12-31): {} {} {}",
+                            value::format_datetime(x),
+                            if *minus { "-" } else { "+" },
+                            value::format_duration(y)
+                        ),
+                        span: *span,
+                    });
+                };
+                Some(t)
             }
             Fx::DurationSum(a, b, minus, span) => {
                 let Some(x) = a.micros(env)? else {

@@ -742,7 +742,7 @@ pub(crate) fn unary<'a>(op: UnaryOp, v: Value<'a>, span: Span) -> EvalResult<'a>
             Some(n) => Value::Duration(n),
             None => return err("duration overflow", span),
         },
-        (UnaryOp::Neg, Value::Months(m)) => Value::Months(-m),
+        (UnaryOp::Neg, Value::Months(m)) => Value::Months(m.saturating_neg()),
         _ => Value::None,
     })
 }
@@ -754,7 +754,6 @@ pub fn binary<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, span: Span) -> EvalR
     if l.is_none() || r.is_none() {
         return Ok(V::None);
     }
-    let overflow = |what: &str| err(format!("{what} out of range"), span);
     Ok(match op {
         B::Eq => from_truth(l.compare(&r).map(|o| o == Ordering::Equal)),
         B::Ne => from_truth(l.compare(&r).map(|o| o != Ordering::Equal)),
@@ -771,9 +770,9 @@ pub fn binary<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, span: Span) -> EvalR
             (V::List(items), V::Text(needle)) => V::Bool(items.iter().any(|i| i == needle)),
             _ => V::None,
         },
-        B::Add | B::Sub | B::Mul | B::Div => match arithmetic(op, l, r) {
+        B::Add | B::Sub | B::Mul | B::Div => match arithmetic(op, &l, &r) {
             Some(Ok(v)) => v,
-            Some(Err(what)) => return overflow(what),
+            Some(Err(what)) => return err(out_of_range(what, op, &l, &r), span),
             None => V::None,
         },
         // `matches` is compiled into its own node; `and`/`or` short-circuit in `eval`.
@@ -781,17 +780,34 @@ pub fn binary<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, span: Span) -> EvalR
     })
 }
 
-fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>) -> Option<Result<Value<'a>, &'static str>> {
+/// The message of an arithmetic result out of range: what overflowed, the operation and
+/// its operands, so the author can find the record or literal that caused it.
+fn out_of_range(what: &str, op: BinaryOp, l: &Value<'_>, r: &Value<'_>) -> String {
+    let bounds = match what {
+        "date" | "date-time" => " (dates run from 0001-01-01 to 9999-12-31)",
+        _ => "",
+    };
+    format!("{what} out of range{bounds}: {l} {} {r}", op.as_str())
+}
+
+/// `+ - * /` on two present values: `None` for a combination that has no meaning (the
+/// result is `none`), `Some(Err(what))` for a result out of range.
+fn arithmetic<'a>(op: BinaryOp, l: &Value<'a>, r: &Value<'a>) -> Option<Result<Value<'a>, &'static str>> {
     use BinaryOp as B;
     use Value as V;
     let int = |x: Option<i64>, what: &'static str| x.ok_or(what);
     let finite = |x: f64| if x.is_finite() { Ok(x) } else { Err("number") };
+    let date_time = |x: Option<i64>| {
+        x.and_then(value::checked_instant)
+            .map(V::DateTime)
+            .ok_or("date-time")
+    };
     Some(match (op, l, r) {
-        (B::Add, V::Int(a), V::Int(b)) => int(a.checked_add(b), "integer").map(V::Int),
-        (B::Sub, V::Int(a), V::Int(b)) => int(a.checked_sub(b), "integer").map(V::Int),
-        (B::Mul, V::Int(a), V::Int(b)) => int(a.checked_mul(b), "integer").map(V::Int),
+        (B::Add, V::Int(a), V::Int(b)) => int(a.checked_add(*b), "integer").map(V::Int),
+        (B::Sub, V::Int(a), V::Int(b)) => int(a.checked_sub(*b), "integer").map(V::Int),
+        (B::Mul, V::Int(a), V::Int(b)) => int(a.checked_mul(*b), "integer").map(V::Int),
         (op, a @ (V::Int(_) | V::Number(_)), b @ (V::Int(_) | V::Number(_))) => {
-            let (x, y) = (as_f64(&a)?, as_f64(&b)?);
+            let (x, y) = (as_f64(a)?, as_f64(b)?);
             let n = match op {
                 B::Add => x + y,
                 B::Sub => x - y,
@@ -803,58 +819,57 @@ fn arithmetic<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>) -> Option<Result<Val
         }
         (B::Add, V::Percent(a), V::Percent(b)) => finite(a + b).map(V::Percent),
         (B::Sub, V::Percent(a), V::Percent(b)) => finite(a - b).map(V::Percent),
-        (B::Mul, V::Percent(p), n) | (B::Mul, n, V::Percent(p)) => finite(p * as_f64(&n)?).map(V::Percent),
+        (B::Mul, V::Percent(p), n) | (B::Mul, n, V::Percent(p)) => finite(p * as_f64(n)?).map(V::Percent),
         (B::Div, V::Percent(p), n) => {
-            let d = as_f64(&n)?;
+            let d = as_f64(n)?;
             if d == 0.0 {
                 Ok(V::None)
             } else {
                 finite(p / d).map(V::Percent)
             }
         }
-        (B::Add, V::Duration(a), V::Duration(b)) => int(a.checked_add(b), "duration").map(V::Duration),
-        (B::Sub, V::Duration(a), V::Duration(b)) => int(a.checked_sub(b), "duration").map(V::Duration),
-        (B::Mul, V::Duration(d), n) | (B::Mul, n, V::Duration(d)) => scale(d, as_f64(&n)?).map(V::Duration),
+        (B::Add, V::Duration(a), V::Duration(b)) => int(a.checked_add(*b), "duration").map(V::Duration),
+        (B::Sub, V::Duration(a), V::Duration(b)) => int(a.checked_sub(*b), "duration").map(V::Duration),
+        (B::Mul, V::Duration(d), n) | (B::Mul, n, V::Duration(d)) => scale(*d, as_f64(n)?).map(V::Duration),
         (B::Div, V::Duration(a), V::Duration(b)) => {
-            if b == 0 {
+            if *b == 0 {
                 Ok(V::None)
             } else {
-                finite(a as f64 / b as f64).map(V::Number)
+                finite(*a as f64 / *b as f64).map(V::Number)
             }
         }
         (B::Div, V::Duration(d), n) => {
-            let x = as_f64(&n)?;
+            let x = as_f64(n)?;
             if x == 0.0 {
                 Ok(V::None)
             } else {
-                scale(d, 1.0 / x).map(V::Duration)
+                scale(*d, 1.0 / x).map(V::Duration)
             }
         }
         (B::Sub, a @ (V::Date(_) | V::DateTime(_)), b @ (V::Date(_) | V::DateTime(_))) => {
-            int(instant(&a)?.checked_sub(instant(&b)?), "duration").map(V::Duration)
+            int(instant(a)?.checked_sub(instant(b)?), "duration").map(V::Duration)
         }
         (B::Add | B::Sub, t @ (V::Date(_) | V::DateTime(_)), V::Duration(d)) => {
-            let d = if op == B::Sub { d.checked_neg() } else { Some(d) };
-            int(d.and_then(|d| instant(&t)?.checked_add(d)), "date-time").map(V::DateTime)
+            let d = if op == B::Sub { d.checked_neg() } else { Some(*d) };
+            let t = instant(t)?;
+            date_time(d.and_then(|d| t.checked_add(d)))
         }
-        (B::Add, V::Duration(d), t @ (V::Date(_) | V::DateTime(_))) => {
-            int(instant(&t)?.checked_add(d), "date-time").map(V::DateTime)
-        }
+        (B::Add, V::Duration(d), t @ (V::Date(_) | V::DateTime(_))) => date_time(instant(t)?.checked_add(*d)),
         (B::Add | B::Sub, V::Date(day), V::Months(m)) => {
-            let m = if op == B::Sub { -m } else { m };
-            add_months(day, m).map(V::Date).ok_or("date")
+            let m = if op == B::Sub { m.saturating_neg() } else { *m };
+            add_months(*day, m).map(V::Date).ok_or("date")
         }
-        (B::Add, V::Months(m), V::Date(day)) => add_months(day, m).map(V::Date).ok_or("date"),
+        (B::Add, V::Months(m), V::Date(day)) => add_months(*day, *m).map(V::Date).ok_or("date"),
         (B::Add | B::Sub, V::DateTime(t), V::Months(m)) => {
-            let m = if op == B::Sub { -m } else { m };
-            add_months_instant(t, m).map(V::DateTime).ok_or("date-time")
+            let m = if op == B::Sub { m.saturating_neg() } else { *m };
+            add_months_instant(*t, m).map(V::DateTime).ok_or("date-time")
         }
         (B::Add, V::Months(m), V::DateTime(t)) => {
-            add_months_instant(t, m).map(V::DateTime).ok_or("date-time")
+            add_months_instant(*t, *m).map(V::DateTime).ok_or("date-time")
         }
-        (B::Add, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_add(b))),
+        (B::Add, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_add(*b))),
         (B::Add, V::Text(a), V::Text(b)) => Ok(V::Text(Cow::Owned(format!("{a}{b}")))),
-        (B::Sub, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_sub(b))),
+        (B::Sub, V::Months(a), V::Months(b)) => Ok(V::Months(a.saturating_sub(*b))),
         _ => return None,
     })
 }
@@ -877,23 +892,27 @@ fn instant(v: &Value<'_>) -> Option<i64> {
 }
 
 /// Adds calendar months to a date; the day is clamped to the month's length
-/// (2026-01-31 + 1 month = 2026-02-28).
+/// (2026-01-31 + 1 month = 2026-02-28). `None` when the result falls outside years 1 to
+/// 9999.
 pub fn add_months(days: i32, months: i32) -> Option<i32> {
     let (y, m, d) = value::civil_from_days(days);
     let total = i64::from(y) * 12 + i64::from(m) - 1 + i64::from(months);
     let year = i32::try_from(total.div_euclid(12)).ok()?;
-    if !(-9999..=9999).contains(&year) {
+    if !(1..=9999).contains(&year) {
         return None;
     }
     let month = (total.rem_euclid(12) + 1) as u32;
     let day = d.min(value::days_in_month(year, month));
-    Some(value::days_from_civil(year, month, day))
+    value::checked_date(i64::from(value::days_from_civil(year, month, day)))
 }
 
+/// Adds calendar months to an instant, keeping its time of day (UTC). `None` when the
+/// result falls outside years 1 to 9999.
 fn add_months_instant(t: i64, months: i32) -> Option<i64> {
     let day = value::micros_to_date(t);
     let time = t - value::date_to_micros(day);
-    Some(value::date_to_micros(add_months(day, months)?) + time)
+    let moved = value::date_to_micros(add_months(day, months)?);
+    value::checked_instant(moved.checked_add(time)?)
 }
 
 pub(crate) fn call<'a>(func: Func, args: Vec<Value<'a>>, span: Span) -> EvalResult<'a> {
@@ -917,7 +936,15 @@ fn call2<'a>(func: Func, a: Value<'a>, b: Value<'a>, span: Span) -> EvalResult<'
         (Func::Trim, Value::Text(t)) => Value::Text(trim(t)),
         (Func::Len, Value::Text(t)) => Value::Int(t.chars().count() as i64),
         (Func::Len, Value::List(items)) => Value::Int(items.len() as i64),
-        (Func::Date, Value::DateTime(t)) => Value::Date(value::micros_to_date(t)),
+        (Func::Date, Value::DateTime(t)) => match value::checked_date(i64::from(value::micros_to_date(t))) {
+            Some(day) => Value::Date(day),
+            None => {
+                return err(
+                    format!("date out of range: date({})", value::format_datetime(t)),
+                    span,
+                );
+            }
+        },
         (Func::Date, d @ Value::Date(_)) => d,
         (Func::Month | Func::Quarter | Func::Year, v) => {
             let Some(t) = instant(&v) else {
@@ -1026,6 +1053,64 @@ mod tests {
             let y = sorted_percentile(&mut b, f64::from(p));
             proptest::prop_assert!(x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()), "{x} != {y}");
         }
+    }
+
+    /// The proptest case that panicked "attempt to multiply with overflow": `date()` of an
+    /// instant a day from `i64::MIN` (`v.at - v.w` with `at` 0 and `w` `i64::MAX`), then
+    /// compared with a date-time. Now an error where the date is made.
+    #[test]
+    fn dates_outside_years_1_to_9999_are_errors_where_they_are_made() {
+        let span = Span::default();
+        let t = binary(BinaryOp::Sub, Value::DateTime(0), Value::Duration(i64::MAX), span);
+        assert!(t.is_err(), "{t:?}");
+        let d = call2(Func::Date, Value::DateTime(i64::MIN + 1), Value::None, span);
+        let message = d.expect_err("date() of year −292 277").message;
+        assert!(message.starts_with("date out of range: date(-"), "{message}");
+        // A date that bypassed the constructor still compares without overflow.
+        let r = binary(BinaryOp::Lt, Value::Date(i32::MIN), Value::DateTime(0), span);
+        assert_eq!(r, Ok(Value::Bool(true)));
+        // Years 0 and 10000 are out, years 1 and 9999 in, for months and durations alike.
+        let day = value::days_from_civil(2026, 11, 22);
+        assert_eq!(
+            add_months(day, -2025 * 12),
+            Some(value::days_from_civil(1, 11, 22))
+        );
+        assert_eq!(add_months(day, -2026 * 12), None);
+        assert_eq!(
+            add_months(day, 7973 * 12),
+            Some(value::days_from_civil(9999, 11, 22))
+        );
+        assert_eq!(add_months(day, 7974 * 12), None);
+        let noon = value::date_to_micros(day) + 12 * MICROS_PER_HOUR;
+        assert!(
+            binary(
+                BinaryOp::Sub,
+                Value::DateTime(noon),
+                Value::Months(5000 * 12),
+                span
+            )
+            .is_err()
+        );
+        let message = binary(
+            BinaryOp::Sub,
+            Value::DateTime(noon),
+            Value::Duration(2026 * 366 * MICROS_PER_DAY),
+            span,
+        )
+        .expect_err("year 0")
+        .message;
+        assert!(
+            message.starts_with(
+                "date-time out of range (dates run from 0001-01-01 to 9999-12-31): 2026-11-22T12:00:00Z - "
+            ),
+            "{message}"
+        );
+        let last = value::MAX_INSTANT - 1;
+        assert_eq!(
+            binary(BinaryOp::Add, Value::DateTime(last), Value::Duration(1), span),
+            Ok(Value::DateTime(value::MAX_INSTANT))
+        );
+        assert!(binary(BinaryOp::Add, Value::DateTime(last), Value::Duration(2), span).is_err());
     }
 
     #[test]

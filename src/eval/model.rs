@@ -367,6 +367,11 @@ pub struct ExpectReport {
     pub failing_groups: Vec<GroupValue>,
     /// True when more failing records exist than are listed in `findings`.
     pub truncated: bool,
+    /// For an expect without evidence because an aggregate ran over no record: which
+    /// population was empty (``no record of `training` matches `where …` ``). Feeds the
+    /// outcome's message; not part of the JSON report.
+    #[serde(skip)]
+    pub no_match: Option<String>,
 }
 
 /// A metric's value.

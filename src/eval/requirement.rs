@@ -122,6 +122,7 @@ pub fn evaluate<'a>(ctx: &'a RunContext<'a>, r: &'a Requirement) -> Evaluated<'a
                     failing_groups: Vec::new(),
                     waived: 0,
                     truncated: false,
+                    no_match: None,
                 });
                 out.failing.push(Failing::default());
             }
@@ -538,12 +539,13 @@ fn expect<'a>(
         failing_groups: Vec::new(),
         waived: 0,
         truncated: false,
+        no_match: None,
     };
 
     // A top-level `all` or `no`: find every record that breaks it.
     if let TKind::Quant(q) = &e.expr.kind {
         if matches!(q.kind, QuantKind::All | QuantKind::No) && q.group.is_none() {
-            let (population, failing) = offenders(interp, q)?;
+            let (population, failing) = offenders(ctx, interp, q)?;
             report.population = Some(population);
             report.failing = Some(failing.len());
             report.outcome = if !failing.is_empty() {
@@ -630,7 +632,71 @@ fn expect<'a>(
         Some(false) => Outcome::Fail,
         None => Outcome::NoEvidence,
     };
+    if t.is_none() {
+        report.no_match = empty_population(ctx, r, interp, &e.expr, &mut Vec::new())?;
+    }
     Ok((report, Failing::default()))
+}
+
+/// Why an unknown expect has no evidence, when the reason is an aggregate (`share`, `avg`,
+/// …) over a population no record of which matched: the first such top-level quantifier
+/// in the expression or in the metrics it reads, described as
+/// ``no record of `training` matches `where t.department == "IT"` ``.
+fn empty_population<'a>(
+    ctx: &RunContext<'_>,
+    r: &'a Requirement,
+    interp: &Interp<'a>,
+    e: &'a TExpr,
+    seen: &mut Vec<usize>,
+) -> Result<Option<String>, EvalError> {
+    match &e.kind {
+        TKind::Metric(i) if !seen.contains(i) => {
+            seen.push(*i);
+            return match r.metrics.get(*i) {
+                Some(m) => empty_population(ctx, r, interp, &m.expr, seen),
+                None => Ok(None),
+            };
+        }
+        TKind::Quant(q) => {
+            // Only a closed quantifier has one population; a nested one depends on the
+            // record its outer quantifier binds.
+            let QSource::Dataset(d) = &q.source else {
+                return Ok(None);
+            };
+            let mut env = Vec::new();
+            let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+            let mut any = false;
+            let mut result = Ok(());
+            candidates.for_each(|b| {
+                Interp::bind(&mut env, q.slot, b);
+                match interp.keeps(q, &mut env) {
+                    Ok(kept) => any = filtered || kept,
+                    Err(e) => result = Err(e),
+                }
+                !any && result.is_ok()
+            });
+            result?;
+            if any {
+                return Ok(None);
+            }
+            let name = ctx.program.datasets.get(*d).map_or("?", |d| d.name.as_str());
+            return Ok(Some(match &q.filter {
+                Some(f) => format!(
+                    "no record of `{name}` matches `where {}`",
+                    text_of(ctx.sources, f.span)
+                ),
+                None => format!("`{name}` has no records"),
+            }));
+        }
+        _ => {}
+    }
+    let mut found = Ok(None);
+    children(e, |c| {
+        if matches!(found, Ok(None)) {
+            found = empty_population(ctx, r, interp, c, seen);
+        }
+    });
+    found
 }
 
 /// The records behind failing groups: for a grouped `share` or `all` over a dataset, the
@@ -738,7 +804,49 @@ fn comparison_target<'a>(ctx: &RunContext<'_>, interp: &Interp<'a>, e: &'a TExpr
 
 /// Scans a top-level `all`/`no` and returns the population size and the failing bindings
 /// (rows, or list element positions), in order.
-fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize>), EvalError> {
+fn offenders<'a>(
+    ctx: &RunContext<'_>,
+    interp: &Interp<'a>,
+    q: &'a TQuant,
+) -> Result<(usize, Vec<usize>), EvalError> {
+    offenders_unnamed(interp, q).map_err(|(e, at)| match at {
+        Some(at) => in_record(ctx, interp, q, at, e),
+        None => e,
+    })
+}
+
+/// An evaluation error raised while judging one record, with that record named: the
+/// author sees which row of which export holds the value that overflowed.
+fn in_record<'a>(
+    ctx: &RunContext<'_>,
+    interp: &Interp<'a>,
+    q: &'a TQuant,
+    at: usize,
+    e: EvalError,
+) -> EvalError {
+    let mut record = match record_key(ctx, interp, q, at) {
+        Some(key) => format!("record `{key}`"),
+        None => format!("record {}", at + 1),
+    };
+    if let QSource::Dataset(d) = &q.source {
+        let (file, line, _) = ctx.locate(*d, at);
+        match (file.is_empty(), line) {
+            (false, Some(line)) => record.push_str(&format!(" ({file}, line {line})")),
+            (false, None) => record.push_str(&format!(" ({file})")),
+            _ => {}
+        }
+    }
+    EvalError {
+        message: format!("{}, in {record}", e.message),
+        span: e.span,
+    }
+}
+
+/// An evaluation error and the record it was raised for, if any.
+type RecordError = (EvalError, Option<usize>);
+
+/// [`offenders`]; an error comes with the record it was raised for, if any.
+fn offenders_unnamed<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize>), RecordError> {
     let mut env = Vec::new();
     let failing_truth = |t: Option<bool>| match q.kind {
         // `all` fails unless the body is true; `no` fails unless it is false.
@@ -753,7 +861,7 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
             None => Ok(interp.body_with(q, fast, env)?.as_ref().map_or(Some(true), truth)),
         }
     };
-    let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;
+    let (candidates, filtered) = interp.fast_candidates(q, &mut env).map_err(|e| (e, None))?;
     // `all t in training: any a in training where a.user_id == t.user_id: …`: the body
     // answered from its key's counts, without the interpreter.
     let keyed = match truths {
@@ -761,7 +869,7 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
         _ => None,
     };
     if let Some(seq) = RowSeq::of(&candidates) {
-        let parts: Vec<Result<(usize, Vec<usize>), EvalError>> = seq
+        let parts: Vec<Result<(usize, Vec<usize>), RecordError>> = seq
             .chunks()
             .par_iter()
             .map(|&(start, end)| {
@@ -775,13 +883,14 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
                     if keyed.is_none() || !filtered {
                         Interp::bind(&mut env, q.slot, Bound::Row(r));
                     }
-                    if !filtered && !interp.keeps_with(q, fast, &mut env)? {
+                    let at = |e| (e, Some(r));
+                    if !filtered && !interp.keeps_with(q, fast, &mut env).map_err(at)? {
                         continue;
                     }
                     population += 1;
                     let t = match &keyed {
-                        Some(k) => k.truth(r, &mut last)?,
-                        None => body_truth(&mut env)?,
+                        Some(k) => k.truth(r, &mut last).map_err(at)?,
+                        None => body_truth(&mut env).map_err(at)?,
                     };
                     if failing_truth(t) {
                         failing.push(r);
@@ -820,7 +929,7 @@ fn offenders<'a>(interp: &Interp<'a>, q: &'a TQuant) -> Result<(usize, Vec<usize
             Ok(())
         })();
         if let Err(e) = step {
-            result = Err(e);
+            result = Err((e, Some(at)));
             return false;
         }
         true

@@ -46,7 +46,12 @@ pub fn parse_date(text: &str) -> Result<i32, String> {
     let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i as usize)) else {
         return Err(format!("there is no month {m}"));
     };
-    let y = i32::try_from(y).map_err(|_| "the year is out of range".to_string())?;
+    // The years every date value may hold (`value::checked_date`): `--as-of 0000-01-01`
+    // or `--as-of 20000-01-01` must not become a date no arithmetic can handle.
+    let y = i32::try_from(y)
+        .ok()
+        .filter(|y| (1..=9999).contains(y))
+        .ok_or_else(|| format!("the year {y} is outside 1 to 9999"))?;
     let last = crate::value::days_in_month(y, m);
     if d == 0 || d > last {
         return Err(format!("{month} {y} has {last} days"));

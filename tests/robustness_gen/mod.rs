@@ -5,10 +5,13 @@
 //! - [`program`]: a small, mostly well-typed rule program over two datasets, with
 //!   quantifiers, joins, aggregates, grouping, metrics, params and waivers, and literals at
 //!   the edges of their ranges;
-//! - [`rows`]: in-memory records for those datasets, with none, extremes and duplicates;
+//! - [`rows`]: records for those datasets, with none, extremes and duplicates, evaluated
+//!   either in memory or written as CSV and read back through the real loader (so the
+//!   compiled column paths, `fast.rs`, `keyed.rs`, `join.rs`, run on them);
 //! - [`csv_input`], [`json_input`]: evidence files and the declarations that read them;
 //! - [`check_program`], [`evaluate`], [`load`]: the entry points, with the invariants every
-//!   target asserts (no panic, never `pass` on an empty dataset, reports render).
+//!   target asserts (no panic, never `pass` on an empty dataset, an expired waiver or a
+//!   waiver for another record never waives, reports render).
 
 #![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
@@ -592,7 +595,9 @@ pub fn program(g: &mut Gen<'_>) -> String {
     }
     if g.chance(100) {
         let key = g.pick(&["K1", "K2", "", "k\\u{1b}"]);
-        let expires = g.pick(&["2027-01-01", "2026-11-21", "2026-11-22"]);
+        // As of 2025-11-22: two expired dates (the day before, long ago), the last day a
+        // waiver still applies, and a later one.
+        let expires = g.pick(&["2027-01-01", "2025-11-21", "2025-11-22", "2024-01-01"]);
         let records = if g.chance(128) {
             format!("  records \"{key}\"\n")
         } else {
@@ -691,11 +696,79 @@ pub fn evaluate(sources: &SourceMap, program: &Program, tables: &[Vec<Vec<Value<
             file: Some(FileFacts::default()),
         })
         .collect();
+    let empty: Vec<bool> = (0..program.datasets.len())
+        .map(|i| tables.get(i).is_none_or(Vec::is_empty))
+        .collect();
+    evaluate_inputs(sources, program, &inputs, &empty)
+}
+
+/// A cell as an export would write it, for the loader to read back.
+fn csv_cell(v: &Value<'_>) -> String {
+    let raw = match v {
+        Value::None => String::new(),
+        Value::Number(n) => format!("{n:?}"),
+        Value::Percent(p) => format!("{p:?}%"),
+        Value::List(items) => items.iter().map(|i| i.as_ref()).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    };
+    format!("\"{}\"", raw.replace('"', "\"\""))
+}
+
+/// Writes the records as `t.csv` and `u.csv`, loads them with the declarations of the
+/// checked program (as `auditready run` does) and evaluates: the compiled column paths see
+/// the records, and a value the loader refuses makes its dataset a load error.
+pub fn evaluate_loaded(
+    sources: &SourceMap,
+    program: &Program,
+    tables: &[Vec<Vec<Value<'static>>>],
+) -> RunReport {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, name) in DATASETS.iter().enumerate() {
+        let mut text = FIELDS.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(",");
+        text.push('\n');
+        for row in tables.get(i).into_iter().flatten() {
+            text.push_str(&row.iter().map(csv_cell).collect::<Vec<_>>().join(","));
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join(format!("{name}.csv")), text).expect("write");
+    }
+    let specs: Vec<DatasetSpec> = program.datasets.iter().map(|d| d.spec.clone()).collect();
+    let loaded = evidence::load_all(&specs, dir.path(), &NoProgress);
+    let inputs: Vec<DatasetInput<'_>> = loaded
+        .iter()
+        .map(|t| match t {
+            Ok(table) => DatasetInput {
+                rows: Some(table as &dyn Located),
+                error: None,
+                file: Some(FileFacts::default()),
+            },
+            Err(e) => DatasetInput {
+                rows: None,
+                error: Some(format!("[{}] {e}", e.code())),
+                file: None,
+            },
+        })
+        .collect();
+    let empty: Vec<bool> = loaded
+        .iter()
+        .map(|t| t.as_ref().map_or(true, |t| t.file().rows == 0))
+        .collect();
+    evaluate_inputs(sources, program, &inputs, &empty)
+}
+
+/// Evaluates on the given inputs and asserts the invariants; `empty[i]`: dataset `i` has
+/// no record (or did not load).
+fn evaluate_inputs(
+    sources: &SourceMap,
+    program: &Program,
+    inputs: &[DatasetInput<'_>],
+    empty: &[bool],
+) -> RunReport {
     let as_of = auditready::value::date_to_micros(20_414); // 2025-11-22
     let report = eval::run(
         program,
         sources,
-        &inputs,
+        inputs,
         &RunOptions {
             as_of,
             standards: Vec::new(),
@@ -710,7 +783,7 @@ pub fn evaluate(sources: &SourceMap, program: &Program, tables: &[Vec<Vec<Value<
                 .datasets
                 .iter()
                 .position(|x| &x.name == d)
-                .is_some_and(|i| tables.get(i).is_none_or(Vec::is_empty))
+                .is_some_and(|i| empty.get(i).copied().unwrap_or(true))
         });
         if reads_empty {
             assert_ne!(r.outcome, Outcome::Pass, "`{}` passed on an empty dataset", r.id);
@@ -725,6 +798,31 @@ pub fn evaluate(sources: &SourceMap, program: &Program, tables: &[Vec<Vec<Value<
         if !r.errors.is_empty() {
             assert_eq!(r.outcome, Outcome::Error, "`{}`", r.id);
         }
+        // Only an unexpired waiver of this requirement waives it, and a record waiver
+        // only the records it names, by exact key.
+        let index = program.requirements.iter().position(|q| q.id == r.id);
+        let applicable: Vec<_> = program
+            .waivers
+            .iter()
+            .filter(|w| Some(w.requirement) == index && w.expires >= 20_414)
+            .collect();
+        if r.outcome == Outcome::Waived {
+            assert!(
+                !applicable.is_empty(),
+                "`{}` waived by an expired waiver or none",
+                r.id
+            );
+        }
+        if applicable.iter().all(|w| !w.records.is_empty()) {
+            for f in &r.waived_records {
+                let key = f.key.as_deref().unwrap_or_default();
+                assert!(
+                    applicable.iter().any(|w| w.records.iter().any(|k| k == key)),
+                    "`{}`: record `{key}` waived by a waiver for other records",
+                    r.id
+                );
+            }
+        }
     }
     let _ = auditready::report::render(&report, auditready::report::Format::Text, false);
     let _ = auditready::report::render(&report, auditready::report::Format::Json, false);
@@ -736,9 +834,15 @@ pub fn eval_bytes(bytes: &[u8]) {
     let mut g = Gen::new(bytes);
     let text = program(&mut g);
     let tables = rows(&mut g);
+    // Half the inputs go through the real loader; an input that ran out chooses it.
+    let in_memory = g.chance(128) && !g.exhausted();
     let (sources, program) = check_program(&text);
     if let Some(program) = program {
-        evaluate(&sources, &program, &tables);
+        if in_memory {
+            evaluate(&sources, &program, &tables);
+        } else {
+            evaluate_loaded(&sources, &program, &tables);
+        }
     }
 }
 
