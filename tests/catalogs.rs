@@ -177,45 +177,49 @@ fn iso27001_supersedes_every_2013_control() {
 }
 
 #[test]
-fn iso42001_annex_a_has_its_38_controls_under_their_objectives() {
+fn iso42001_annex_a_has_its_38_controls_and_no_heading_entries() {
     let program = catalogs();
     let s = standard(&program, "iso42001");
-    let entries = ids_of(s, EntryKind::Control);
-    // Objective headings are `control` entries too, so that every control has a parent.
-    let has_children: HashSet<usize> = s.items.iter().filter_map(|i| i.parent).collect();
-    let controls: Vec<&str> = s
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(n, i)| i.kind == EntryKind::Control && !has_children.contains(n))
-        .map(|(_, i)| i.id.as_str())
-        .collect();
-    assert_eq!(controls, AI_CONTROLS);
-    let headings: Vec<&str> = entries
-        .iter()
-        .copied()
-        .filter(|id| !AI_CONTROLS.contains(id))
-        .collect();
-    assert_eq!(headings, AI_HEADINGS);
-    for id in AI_CONTROLS {
-        let i = s.item(id).unwrap_or_else(|| panic!("no control `{id}`"));
-        let parent = s.items[i]
-            .parent
-            .unwrap_or_else(|| panic!("`{id}` has no parent"));
-        let (head, _) = id.rsplit_once('.').unwrap_or_default();
-        assert_eq!(s.items[parent].id, head, "parent of `{id}`");
+    // Exactly the 38 controls, in document order: the objective headings are not entries,
+    // so coverage counts 38 controls and a heading cannot stand in for its controls.
+    assert_eq!(ids_of(s, EntryKind::Control), AI_CONTROLS);
+    for heading in AI_HEADINGS {
         assert!(
-            AI_HEADINGS.contains(&head),
-            "`{id}` is not under an objective heading"
+            s.item(heading).is_none(),
+            "objective heading `{heading}` is an entry"
         );
     }
-    let parent_of = |id: &str| {
-        let i = s.item(id).unwrap_or_else(|| panic!("no entry `{id}`"));
-        s.items[i].parent.map(|p| s.items[p].id.as_str())
-    };
-    assert_eq!(parent_of("A.6.1"), Some("A.6"));
-    assert_eq!(parent_of("A.6.2"), Some("A.6"));
-    assert_eq!(parent_of("A.2"), None);
+    for id in AI_CONTROLS {
+        let i = s.item(id).unwrap_or_else(|| panic!("no control `{id}`"));
+        assert_eq!(s.items[i].parent, None, "`{id}` has a parent");
+        let (head, _) = id.rsplit_once('.').unwrap_or_default();
+        assert!(
+            AI_HEADINGS.contains(&head),
+            "`{id}` is not numbered under an objective heading"
+        );
+    }
+}
+
+#[test]
+fn citing_a_42001_objective_heading_is_an_unknown_clause() {
+    let mut sources = load_catalogs();
+    sources.add_text(
+        "heading.rules",
+        r#"
+requirement ai.oversight_by_heading {
+  title    "Human oversight of AI systems"
+  clauses  iso42001:A.9, iso42001:A.9.2
+  severity major
+  expect   true
+}
+"#,
+    );
+    let (program, diags) = parse_and_check(&sources);
+    assert!(program.is_none(), "a heading is not a clause or control");
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 1, "{diags:#?}");
+    assert_eq!(errors[0].code, Code::C105, "{diags:#?}");
+    assert!(errors[0].message.contains("`A.9`"), "{}", errors[0].message);
 }
 
 #[test]
@@ -370,10 +374,10 @@ fn read_json_catalog(path: &Path) -> JsonCatalog {
         if let Some(annex) = s["annex_a"].as_object() {
             let controls = annex["controls"].as_array().expect("controls");
             match annex.get("objectives").and_then(|o| o.as_array()) {
-                // 42001: each objective heading, then its controls.
+                // 42001: the controls of each objective, in the objectives' order. The
+                // headings themselves are not entries of the catalog.
                 Some(objectives) => {
                     for o in objectives {
-                        entries.push(entry(o, EntryKind::Control));
                         for c in controls.iter().filter(|c| c["objective"] == o["id"]) {
                             entries.push(entry(c, EntryKind::Control));
                         }

@@ -149,7 +149,31 @@ fn each_deliberate_finding_cites_its_record() {
             "ai.impact_assessed",
             &[("Sales e-mail assistant", "ai/ai-systems.csv", 9)],
         ),
+        // Sales: three assignments completed late, three never completed.
+        (
+            "training.department_completion",
+            &[
+                ("U1012 / SEC-PHISH", "lms/training-completions.csv", 669),
+                ("U1089 / QMS-CC", "lms/training-completions.csv", 677),
+                ("U1091 / BCM-101", "lms/training-completions.csv", 696),
+                ("U1093 / SEC-PHISH", "lms/training-completions.csv", 719),
+                ("U1094 / ABC-101", "lms/training-completions.csv", 727),
+                ("U1096 / AI-101", "lms/training-completions.csv", 743),
+            ],
+        ),
     ];
+    // Together the cases name every requirement that fails: no deliberate finding is left
+    // without its records.
+    let failing: Vec<&str> = report["requirements"]
+        .as_array()
+        .expect("requirements")
+        .iter()
+        .filter(|r| r["outcome"] == "fail")
+        .map(|r| r["id"].as_str().unwrap_or(""))
+        .collect();
+    let mut named: Vec<&str> = cases.iter().map(|(id, _)| *id).collect();
+    named.sort_unstable();
+    assert_eq!(failing, named);
     for (id, expected) in cases {
         assert_eq!(
             cited(requirement(report, id), "findings"),
@@ -182,7 +206,8 @@ fn sales_training_is_the_failing_group_and_the_lowest_department() {
     assert_eq!(groups.as_array().map(Vec::len), Some(1));
     assert_eq!(groups[0]["group"], "Sales");
     assert_eq!(groups[0]["value"], "93.18%");
-    // The six late or missing Sales assignments are cited.
+    // The six late or missing Sales assignments are cited (each_deliberate_finding_cites_its_record
+    // names them).
     assert_eq!(by_department["findings"].as_array().map(Vec::len), Some(6));
     let overall = requirement(report, "training.mandatory_completion");
     assert_eq!(overall["outcome"], "pass");
@@ -373,4 +398,23 @@ fn a_corrupt_export_turns_only_its_requirements_to_error() {
             assert_eq!(a["outcome"], b["outcome"], "{}", a["id"]);
         }
     }
+}
+
+#[test]
+fn no_security_review_postdates_as_of() {
+    // The export is taken at as_of: a review of a change planned for later has not
+    // happened yet (evidence/README.md), so no review date may lie after it.
+    let text = std::fs::read_to_string(root().join("evidence/servicenow/change_request.csv")).expect("read");
+    let mut lines = text.lines();
+    assert!(lines.next().expect("header").ends_with(",u_security_review_date"));
+    let mut reviewed = 0;
+    for line in lines {
+        // The review date is the last column; dates hold no comma.
+        let date = line.rsplit(',').next().unwrap_or("");
+        if !date.is_empty() {
+            reviewed += 1;
+            assert!(date < "2026-11-22 00:00:00", "a review after as_of: {line}");
+        }
+    }
+    assert!(reviewed > 40, "{reviewed} reviews");
 }

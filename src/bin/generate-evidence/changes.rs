@@ -136,14 +136,24 @@ fn change(hel: &Helsinki, seed: u64, i: u64, n: u64, faults: bool) -> Change {
         _ => "Approved",
     };
     let reviewed = relevant && (!matches!(state, "New" | "Assess" | "Canceled") || rng.chance(500));
+    let went_ahead = matches!(state, "Scheduled" | "Implement" | "Review" | "Closed");
     // Reviews happen in office hours days ahead; emergency ones minutes before the start.
-    let review_at = reviewed.then(|| {
-        if kind == "Emergency" {
-            start - rng.range(10, 90) * MINUTE
-        } else {
-            hel.at(day - rng.range(1, 6), rng.range(9, 15), rng.range(0, 59))
-        }
-    });
+    // The export is taken at as_of, so no review is dated after it: a change that has not
+    // gone ahead is simply not reviewed yet, and a scheduled one was reviewed on the last
+    // working day before as_of (the Friday; as_of 2026-11-22 is a Sunday).
+    let review_at = reviewed
+        .then(|| {
+            if kind == "Emergency" {
+                start - rng.range(10, 90) * MINUTE
+            } else {
+                hel.at(day - rng.range(1, 6), rng.range(9, 15), rng.range(0, 59))
+            }
+        })
+        .and_then(|at| match (at < AS_OF, went_ahead) {
+            (true, _) => Some(at),
+            (false, true) => Some(hel.at(AS_OF_DAY - 2, 14, 0).min(start)),
+            (false, false) => None,
+        });
     let mut c = Change {
         number: 30_001 + i,
         kind,
@@ -177,7 +187,8 @@ fn change(hel: &Helsinki, seed: u64, i: u64, n: u64, faults: bool) -> Change {
             if rng.chance(500) {
                 (c.review, c.reviewer, c.review_at) = (None, None, None);
             } else {
-                c.review_at = Some(c.start + rng.range(1, 72) * HOUR);
+                // Late, but still before the export was taken.
+                c.review_at = Some((c.start + rng.range(1, 72) * HOUR).min(AS_OF - MINUTE));
             }
         } else if c.kind != "Standard" && rng.chance(15) {
             c.approval = "Not Yet Requested";
