@@ -361,6 +361,16 @@ codes! {
     /// Why: expired attestations count as missing manual evidence.
     /// Example: `expires 2026-06-30` evaluated as of 2026-11-22.
     R505 = Warning, "expired attestation";
+    /// What: a waiver's `approved_on` date is after the evaluation date, so it did not apply.
+    /// Why: a waiver approved in October does not excuse a failure seen in September; the
+    /// records it names count as failures as of that date.
+    /// Example: `approved_on 2026-10-01` evaluated as of 2026-09-20.
+    R506 = Warning, "waiver not yet approved";
+    /// What: the Statement of Applicability excludes a control and gives no justification.
+    /// Why: the exclusion applies, but a Statement of Applicability must justify each
+    /// exclusion and the auditor will ask for it.
+    /// Example: `A.8.32,false,` in the SoA export.
+    R507 = Warning, "exclusion without justification";
 }
 
 #[cfg(test)]
