@@ -328,34 +328,116 @@ fn staleness(ctx: &RunContext<'_>, dataset: usize) -> Option<String> {
     }
 }
 
-/// Whether a requirement is not applicable per the Statements of Applicability, and why.
-fn not_applicable(ctx: &RunContext<'_>, soa: &Soa, r: &Requirement) -> Option<String> {
-    if r.clauses.is_empty() {
-        return None;
-    }
-    let mut reasons = Vec::new();
+/// What the Statements of Applicability say about one requirement. Applicability is per
+/// standard: a requirement mapped to an excluded Annex A control of one standard and to a
+/// clause of another does not apply to the first and is evaluated for the second.
+struct NotApplicable {
+    /// Standards (ids, in the order the requirement names them) all of whose referenced
+    /// items are controls the SoA excludes.
+    standards: Vec<String>,
+    /// `iso27001:A.8.32 — No in-house software development`, per excluded item of them.
+    reasons: Vec<String>,
+    /// True when that is every standard the requirement references.
+    everywhere: bool,
+}
+
+/// Whether a requirement is not applicable per the Statements of Applicability, for which
+/// standards, and why.
+fn not_applicable(program: &Program, soa: &Soa, r: &Requirement) -> NotApplicable {
+    // Per standard, in the order the requirement names them: (excluded so far, reasons).
+    let mut per_standard: Vec<(usize, bool, Vec<String>)> = Vec::new();
     for c in &r.clauses {
-        let standard = ctx.program.standards.get(c.standard)?;
-        let item = standard.items.get(c.item)?;
-        if item.kind != crate::syntax::ast::EntryKind::Control {
-            return None;
-        }
-        match soa.get(&(c.standard, item.id.clone())) {
-            Some((false, justification)) => {
-                reasons.push(format!(
+        let Some(standard) = program.standards.get(c.standard) else {
+            continue;
+        };
+        let Some(item) = standard.items.get(c.item) else {
+            continue;
+        };
+        let excluded = match soa.get(&(c.standard, item.id.clone())) {
+            Some((false, justification)) if item.kind == crate::syntax::ast::EntryKind::Control => {
+                Some(format!(
                     "{}:{} — {}",
                     standard.id,
                     item.id,
                     justification.as_deref().unwrap_or("no justification given")
-                ));
+                ))
             }
-            _ => return None,
+            _ => None,
+        };
+        let entry = match per_standard.iter().position(|(si, _, _)| *si == c.standard) {
+            Some(i) => per_standard.get_mut(i),
+            None => {
+                per_standard.push((c.standard, true, Vec::new()));
+                per_standard.last_mut()
+            }
+        };
+        if let Some((_, all_excluded, reasons)) = entry {
+            match excluded {
+                Some(reason) => reasons.push(reason),
+                None => *all_excluded = false,
+            }
         }
     }
-    Some(format!(
-        "not applicable per the Statement of Applicability: {}",
-        reasons.join("; ")
-    ))
+    let mut out = NotApplicable {
+        standards: Vec::new(),
+        reasons: Vec::new(),
+        everywhere: !per_standard.is_empty(),
+    };
+    for (si, all_excluded, reasons) in per_standard {
+        if all_excluded {
+            if let Some(s) = program.standards.get(si) {
+                out.standards.push(s.id.clone());
+            }
+            out.reasons.extend(reasons);
+        } else {
+            out.everywhere = false;
+        }
+    }
+    out
+}
+
+/// R508 warnings: controls a Statement of Applicability excludes without a justification.
+/// The exclusion still applies (the SoA is the organisation's decision), but an auditor
+/// will ask for the reason, so the report says it is missing.
+fn unjustified_exclusions(ctx: &RunContext<'_>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for a in &ctx.program.applicability {
+        let Some(rows) = ctx.datasets.get(a.dataset).and_then(|d| d.rows) else {
+            continue;
+        };
+        let standard = ctx
+            .program
+            .standards
+            .get(a.standard)
+            .map_or("", |s| s.id.as_str());
+        let file = ctx
+            .program
+            .datasets
+            .get(a.dataset)
+            .map_or(String::new(), |d| d.spec.source.clone());
+        for r in 0..rows.len() {
+            let Value::Text(control) = rows.value(a.control, r) else {
+                continue;
+            };
+            if !matches!(rows.value(a.applicable, r), Value::Bool(false)) {
+                continue;
+            }
+            let justified = a
+                .justification
+                .is_some_and(|j| matches!(rows.value(j, r), Value::Text(t) if !t.trim().is_empty()));
+            if !justified {
+                out.push(Warning {
+                    code: Code::R508.as_str(),
+                    message: format!(
+                        "the Statement of Applicability `{file}` excludes `{standard}:{}` without a justification: \
+                         the exclusion applies, but an auditor will ask why; fill in the justification",
+                        control.trim()
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// (standard, control id) → (applicable, justification).
@@ -386,6 +468,11 @@ fn statements_of_applicability(ctx: &RunContext<'_>) -> Soa {
         }
     }
     soa
+}
+
+/// Whether a waiver applies on `today`: approved (when it says when) and not expired.
+pub(crate) fn waiver_in_force(w: &Waiver, today: i32) -> bool {
+    w.expires >= today && w.approved_on.is_none_or(|a| a <= today)
 }
 
 /// What waivers did to one requirement.
@@ -454,7 +541,7 @@ pub fn run_timed(
         })
         .collect();
 
-    let mut warnings = Vec::new();
+    let mut warnings = unjustified_exclusions(&ctx);
     let mut waiver_uses: HashMap<String, WaiverUse> = HashMap::new();
     let mut requirements = Vec::new();
     let mut timings = Vec::with_capacity(results.len());
@@ -479,7 +566,7 @@ pub fn run_timed(
         .map(|s| s.id.clone())
         .collect();
     let standards = readiness::standards(&ctx, &requirements, &scope, &soa, today);
-    let combined = readiness::combined(&requirements, &scope);
+    let combined = readiness::combined(program, &soa, &requirements, &scope);
 
     let mut summary = Summary {
         requirements: requirements.len(),
@@ -574,19 +661,34 @@ fn evaluate_requirement(
         waived_records: Vec::new(),
         waivers: Vec::new(),
         not_applicable: None,
+        not_applicable_to: Vec::new(),
         errors: Vec::new(),
     };
     let mut uses = HashMap::new();
 
-    if let Some(reason) = not_applicable(ctx, soa, r) {
+    let na = not_applicable(program, soa, r);
+    if na.everywhere {
+        let reason = format!(
+            "not applicable per the Statement of Applicability: {}",
+            na.reasons.join("; ")
+        );
         report.outcome = Outcome::NotApplicable;
         report.message = reason.clone();
         report.not_applicable = Some(reason);
+        report.not_applicable_to = na.standards;
         return Evaluation {
             report,
             uses,
             metrics: Vec::new(),
         };
+    }
+    if !na.standards.is_empty() {
+        report.not_applicable = Some(format!(
+            "not applicable to {} per the Statement of Applicability: {}",
+            na.standards.join(", "),
+            na.reasons.join("; ")
+        ));
+        report.not_applicable_to = na.standards;
     }
     if let Some((outcome, message)) = evidence_problem(ctx, r) {
         report.outcome = outcome;
@@ -608,11 +710,13 @@ fn evaluate_requirement(
     report.expects = evaluated.expects.clone();
 
     // Waivers: record-level ones remove named records from the failures; a whole-requirement
-    // one turns a remaining failure into `waived`. Expired ones do not apply.
+    // one turns a remaining failure into `waived`. Only waivers in force apply: not expired,
+    // and not approved after `as_of` (a waiver approved in October did not excuse anything
+    // in September).
     let active: Vec<&Waiver> = program
         .waivers
         .iter()
-        .filter(|w| w.requirement == index && w.expires >= today)
+        .filter(|w| w.requirement == index && waiver_in_force(w, today))
         .collect();
     let waived_keys: HashSet<String> = active.iter().flat_map(|w| w.records.iter().cloned()).collect();
     let interp = {
@@ -694,6 +798,15 @@ fn evaluate_requirement(
                 })
                 .applied
                 .push(r.id.clone());
+            // The waiver covers every failure: its records are waived records, not findings
+            // (the schema's promise: `findings` holds records that are not waived).
+            for mut f in std::mem::take(&mut report.findings) {
+                f.waived_by = Some(w.id.clone());
+                report.waived_records.push(f);
+            }
+            for e in report.expects.iter_mut().filter(|e| e.outcome == Outcome::Fail) {
+                e.waived = e.failing.unwrap_or(0);
+            }
         }
     }
     for w in &active {
@@ -772,13 +885,19 @@ fn message(r: &RequirementReport) -> String {
             .cloned()
             .unwrap_or_else(|| "evaluation failed".into()),
         Outcome::Waived => {
-            if r.waived_records.is_empty() {
+            // Counted per expect: `waived_records` stops at `--max-findings`.
+            let waived: usize = r
+                .expects
+                .iter()
+                .filter(|e| e.failing_groups.is_empty() && e.population.is_some())
+                .map(|e| e.waived)
+                .sum();
+            if waived == 0 {
                 format!("fails, waived by {}", r.waivers.join(", "))
             } else {
                 format!(
-                    "{} failing record{} waived by {}",
-                    r.waived_records.len(),
-                    if r.waived_records.len() == 1 { "" } else { "s" },
+                    "{waived} failing record{} waived by {}",
+                    if waived == 1 { "" } else { "s" },
                     r.waivers.join(", ")
                 )
             }

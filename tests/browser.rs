@@ -1,6 +1,8 @@
-//! The HTML report in a real browser: Debian's `chromium`, headless, renders the sample
-//! report to a screenshot (not blank) and prints it to PDF (a page per standard), with no
-//! console error. Skipped, with a message, when chromium is not installed.
+//! The HTML report in a real browser: Debian's `chromium`, headless, renders the fixture's
+//! and the shipped sample's reports to a screenshot (not blank) and prints them to PDF (a
+//! page per standard, a reasonable size), with no console error; a page that does log an
+//! error shows that the check can fail. Skipped, with a message, when chromium is not
+//! installed.
 
 // A test crate: its helpers outside `#[test]` functions may fail loudly too.
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
@@ -169,5 +171,107 @@ fn the_html_report_renders_and_prints_in_chromium() {
     assert!(
         pages >= 9,
         "expected a page per section and standard, found {pages} pages"
+    );
+}
+
+/// The shipped sample project (`rules/` and `evidence/`), as the README's demo shows it:
+/// five standards and a large coverage matrix, which must render and print to a PDF of a
+/// sensible size (a patterned fill in the matrix once made it 30 MB).
+#[test]
+fn the_shipped_sample_report_renders_and_prints_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: chromium is not installed (Debian package `chromium`)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("report.html");
+    let out = Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "run",
+            "--rules",
+            "rules",
+            "--evidence",
+            "evidence",
+            "--as-of",
+            "2026-11-22",
+            "--fail-on",
+            "never",
+            "--format",
+            "html",
+            "--output",
+        ])
+        .arg(&page)
+        .output()
+        .expect("run auditready");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let shot = dir.path().join("shot.png");
+    let run = headless(
+        browser,
+        &dir.path().join("profile-shot"),
+        &page,
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2000".to_string(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(shot.is_file(), "no screenshot: {stderr}");
+    let problems = page_problems(&stderr);
+    assert!(problems.is_empty(), "the page logged problems: {problems:#?}");
+
+    let pdf = dir.path().join("report.pdf");
+    let run = headless(
+        browser,
+        &dir.path().join("profile-pdf"),
+        &page,
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".to_string(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("no PDF ({e}): {stderr}"));
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    assert!(
+        bytes.len() < 8_000_000,
+        "the PDF is {} bytes: a print style draws too much",
+        bytes.len()
+    );
+    let problems = page_problems(&stderr);
+    assert!(problems.is_empty(), "printing logged problems: {problems:#?}");
+}
+
+/// The detector of page problems is not vacuous: a page that calls `console.error` (and
+/// throws) is caught in chromium's log.
+#[test]
+fn a_page_that_logs_a_console_error_is_detected() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: chromium is not installed (Debian package `chromium`)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let page = dir.path().join("broken.html");
+    std::fs::write(
+        &page,
+        "<!doctype html><title>broken</title><p>x</p>\
+         <script>console.error('auditready-test-error'); undefinedFunction();</script>",
+    )
+    .expect("write page");
+    let run = headless(
+        browser,
+        &dir.path().join("profile"),
+        &page,
+        &[
+            format!("--screenshot={}", dir.path().join("shot.png").display()),
+            "--window-size=400,300".to_string(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let problems = page_problems(&stderr);
+    assert!(
+        !problems.is_empty(),
+        "a console error went unnoticed; chromium's log:\n{stderr}"
     );
 }

@@ -104,7 +104,7 @@ fn reports_are_byte_identical_for_any_number_of_jobs() {
 fn the_json_report_is_versioned_and_cites_records() {
     let out = run(&["--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["schema_version"], "2.0");
     assert_eq!(json["as_of"], "2026-11-22T00:00:00Z");
     let findings = &json["requirements"][0]["findings"];
     assert_eq!(findings[0]["key"], "CAPA-2");

@@ -273,7 +273,7 @@ fn a_report_is_replaced_whole() {
     let out = run_to(&target);
     assert_eq!(out.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&fs::read(&target).unwrap()).expect("whole JSON");
-    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["schema_version"], "2.0");
     assert_eq!(files_under(dir.path()).len(), 2);
 }
 
@@ -378,7 +378,7 @@ fn output_to_a_device_or_fifo_is_written_in_place() {
             );
             let json: serde_json::Value =
                 serde_json::from_slice(&reader.join().unwrap()).expect("whole JSON");
-            assert_eq!(json["schema_version"], "1.0");
+            assert_eq!(json["schema_version"], "2.0");
             assert!(
                 fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
                 "still a FIFO"
@@ -412,7 +412,7 @@ fn output_follows_links_and_keeps_permissions() {
         "the link stays"
     );
     let json: serde_json::Value = serde_json::from_slice(&fs::read(&real).unwrap()).expect("whole JSON");
-    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["schema_version"], "2.0");
     assert_eq!(fs::metadata(&real).unwrap().permissions().mode() & 0o777, 0o640);
 
     let umask = fs::read_to_string("/proc/self/status").ok().and_then(|status| {
@@ -452,7 +452,7 @@ fn output_dash_is_stdout() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report on stdout");
-    assert_eq!(json["schema_version"], "1.0");
+    assert_eq!(json["schema_version"], "2.0");
     assert_eq!(
         files_under(dir.path()),
         vec![dir.path().to_path_buf()],

@@ -247,7 +247,7 @@ fn five_standards_with_verdicts_coverage_and_the_reuse_figure() {
         report["combined"]["reuse"]
             .as_str()
             .expect("reuse")
-            .starts_with("48 requirements cover")
+            .starts_with("48 applicable requirements cover")
     );
     assert_eq!(report["evidence"].as_array().map(Vec::len), Some(21));
     assert!(

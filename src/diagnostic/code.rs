@@ -371,6 +371,16 @@ codes! {
     /// need manual evidence in that report.
     /// Example: `attested_on 2026-12-01` evaluated as of 2026-11-22.
     R506 = Warning, "attestation not yet made";
+    /// What: a waiver's `approved_on` date is after the evaluation date, so it did not apply.
+    /// Why: a waiver approved in October does not excuse a failure seen in September; the
+    /// records it names count as failures as of that date.
+    /// Example: `approved_on 2026-10-01` evaluated as of 2026-09-20.
+    R507 = Warning, "waiver not yet approved";
+    /// What: the Statement of Applicability excludes a control and gives no justification.
+    /// Why: the exclusion applies, but a Statement of Applicability must justify each
+    /// exclusion and the auditor will ask for it.
+    /// Example: `A.8.32,false,` in the SoA export.
+    R508 = Warning, "exclusion without justification";
 }
 
 #[cfg(test)]

@@ -99,6 +99,15 @@ pub fn show(v: &Value<'_>) -> String {
     }
 }
 
+/// A value inside a sentence: text in double quotes (so `"bad"` and `bad` read apart from
+/// the words around them and from numbers), anything else as [`show`] writes it.
+fn quoted(v: &Value<'_>) -> String {
+    match v {
+        Value::Text(t) => format!("\"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")),
+        _ => show(v),
+    }
+}
+
 /// Why `e` is not true (or, with `negate`, why it is not false).
 fn explain<'a>(
     ctx: &'a RunContext<'a>,
@@ -158,14 +167,14 @@ fn explain<'a>(
             } else if negate {
                 format!(
                     "`{left}` is {} ({} {})",
-                    show(&lv),
+                    quoted(&lv),
                     op.as_str(),
                     show_target(ctx, r, &rv)
                 )
             } else {
                 format!(
                     "`{left}` is {}, not {} {}",
-                    show(&lv),
+                    quoted(&lv),
                     op.as_str(),
                     show_target(ctx, r, &rv)
                 )
@@ -178,7 +187,7 @@ fn explain<'a>(
             let reason = if v.is_none() {
                 format!("`{name}` is empty")
             } else {
-                format!("`{name}` is {}", show(&v))
+                format!("`{name}` is {}", quoted(&v))
             };
             let _ = negated;
             (
@@ -202,7 +211,7 @@ fn explain<'a>(
 }
 
 fn show_target(ctx: &RunContext<'_>, r: &TExpr, rv: &Value<'_>) -> String {
-    let shown = show(rv);
+    let shown = quoted(rv);
     let written = text_of(ctx.sources, r.span);
     if is_constant(r) || written == shown {
         shown

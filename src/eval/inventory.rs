@@ -30,9 +30,20 @@ pub(super) fn waiver_reports(
             .get(w.requirement)
             .map_or(String::new(), |r| r.id.clone());
         let expired = w.expires < today;
+        let not_yet_approved = w.approved_on.is_some_and(|a| a > today);
         let used = uses.get(&w.id);
         let applied = used.map(|u| u.applied.clone()).unwrap_or_default();
-        let status = if expired {
+        let status = if not_yet_approved {
+            warnings.push(model::Warning {
+                code: Code::R507.as_str(),
+                message: format!(
+                    "waiver `{}` for `{requirement}` is approved only from {} and was not applied",
+                    w.id,
+                    value::format_date(w.approved_on.unwrap_or(w.expires))
+                ),
+            });
+            WaiverStatus::NotYetApproved
+        } else if expired {
             warnings.push(model::Warning {
                 code: Code::R503.as_str(),
                 message: format!(
@@ -54,7 +65,7 @@ pub(super) fn waiver_reports(
         } else {
             WaiverStatus::Applied
         };
-        let unmatched = if expired {
+        let unmatched = if expired || not_yet_approved {
             Vec::new()
         } else {
             used.map(|u| u.unmatched.clone())

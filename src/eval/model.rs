@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::syntax::ast::Severity;
 
 /// Version of the JSON report schema (`docs/report-schema.md`).
-pub const SCHEMA_VERSION: &str = "1.0";
+pub const SCHEMA_VERSION: &str = "2.0";
 
 /// What became of a requirement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -275,13 +275,19 @@ pub struct CoverageItem {
 pub struct Combined {
     /// Requirements evaluated.
     pub requirements: usize,
-    /// (standard, clause) references over all of them.
+    /// Of those, the requirements that apply to at least one standard in scope (the
+    /// Statement of Applicability does not exclude all their clauses).
+    pub applicable_requirements: usize,
+    /// Distinct (standard, clause or control) pairs in scope that an applicable requirement
+    /// references, leaving out controls the Statement of Applicability excludes: a clause
+    /// that three requirements check counts once.
     pub clause_obligations: usize,
     /// Standards in scope.
     pub standards: usize,
-    /// "41 requirements cover 187 clause obligations across 5 standards"
+    /// "41 applicable requirements cover 187 distinct clause obligations across 5 standards"
     pub reuse: String,
-    /// Requirements serving two or more standards, sorted by id.
+    /// Requirements serving two or more standards (counting only the clauses that apply),
+    /// sorted by id.
     pub shared: Vec<SharedRequirement>,
 }
 
@@ -340,8 +346,13 @@ pub struct RequirementReport {
     pub waived_records: Vec<Finding>,
     /// The waivers applied.
     pub waivers: Vec<String>,
-    /// Why not applicable (the SoA's justification), when so.
+    /// Why not applicable (the SoA's justification), when so: wholly (outcome
+    /// `not_applicable`) or for the standards in `not_applicable_to`.
     pub not_applicable: Option<String>,
+    /// Standards for which every clause it references is a control the Statement of
+    /// Applicability excludes: it counts as not applicable in their readiness, whatever its
+    /// outcome for the others.
+    pub not_applicable_to: Vec<String>,
     /// Evaluation or evidence errors.
     pub errors: Vec<String>,
 }
@@ -363,6 +374,9 @@ pub struct ExpectReport {
     pub measured: Option<String>,
     /// The target it is compared with (`<= 20`).
     pub target: Option<String>,
+    /// The metric it compares, when its left side is one: that metric's value, record count
+    /// and groups are in the requirement's `metrics`.
+    pub metric: Option<String>,
     /// Groups that miss the target, for an expect on a grouped metric.
     pub failing_groups: Vec<GroupValue>,
     /// True when more failing records exist than are listed in `findings`.
@@ -471,6 +485,8 @@ pub enum WaiverStatus {
     Applied,
     /// It expired before `as_of`: not applied.
     Expired,
+    /// Its `approved_on` date is after `as_of`: not applied.
+    NotYetApproved,
     /// Nothing to waive: the requirement passed or no named record failed.
     Unused,
 }

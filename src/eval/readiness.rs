@@ -30,11 +30,24 @@ pub(super) fn standards(
                         .any(|c| c.split_once(':').is_some_and(|(sid, _)| sid == s.id))
                 })
                 .collect();
+            // Applicability is per standard: a requirement the SoA excludes for this
+            // standard counts as not applicable here, whatever it did for the others.
+            let judged: Vec<(Outcome, Severity)> = serving
+                .iter()
+                .map(|r| {
+                    let outcome = if r.not_applicable_to.contains(&s.id) {
+                        Outcome::NotApplicable
+                    } else {
+                        r.outcome
+                    };
+                    (outcome, r.severity)
+                })
+                .collect();
             let mut outcomes = OutcomeCounts::default();
-            for r in &serving {
-                outcomes.add(r.outcome);
+            for (o, _) in &judged {
+                outcomes.add(*o);
             }
-            let (verdict, verdict_reason) = verdict(&serving);
+            let (verdict, verdict_reason) = verdict(&judged);
             StandardReport {
                 id: s.id.clone(),
                 title: s.title.clone(),
@@ -48,15 +61,16 @@ pub(super) fn standards(
         .collect()
 }
 
-/// The verdict: a failing major, an error or missing evidence make a standard not ready;
-/// other failures leave it ready with observations.
-fn verdict(serving: &[&RequirementReport]) -> (Verdict, String) {
-    let count = |f: &dyn Fn(&&RequirementReport) -> bool| serving.iter().filter(|r| f(r)).count();
-    let major = count(&|r| r.outcome == Outcome::Fail && r.severity == Severity::Major);
-    let errors = count(&|r| r.outcome == Outcome::Error);
-    let missing = count(&|r| r.outcome == Outcome::NoEvidence);
-    let minor = count(&|r| r.outcome == Outcome::Fail && r.severity == Severity::Minor);
-    let observations = count(&|r| r.outcome == Outcome::Fail && r.severity == Severity::Observation);
+/// The verdict over the (outcome, severity) of the requirements serving a standard: a
+/// failing major, an error or missing evidence make a standard not ready; other failures
+/// leave it ready with observations.
+fn verdict(serving: &[(Outcome, Severity)]) -> (Verdict, String) {
+    let count = |f: &dyn Fn(Outcome, Severity) -> bool| serving.iter().filter(|(o, s)| f(*o, *s)).count();
+    let major = count(&|o, s| o == Outcome::Fail && s == Severity::Major);
+    let errors = count(&|o, _| o == Outcome::Error);
+    let missing = count(&|o, _| o == Outcome::NoEvidence);
+    let minor = count(&|o, s| o == Outcome::Fail && s == Severity::Minor);
+    let observations = count(&|o, s| o == Outcome::Fail && s == Severity::Observation);
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = Vec::new();
     if major > 0 {
@@ -93,16 +107,12 @@ fn verdict(serving: &[&RequirementReport]) -> (Verdict, String) {
         Verdict::Ready
     };
     let reason = if parts.is_empty() {
-        let passing = count(&|r| {
-            matches!(
-                r.outcome,
-                Outcome::Pass | Outcome::Waived | Outcome::NotApplicable
-            )
-        });
-        format!(
-            "{} pass, are waived or do not apply",
-            plural(passing, "requirement", "requirements")
-        )
+        let passing = count(&|o, _| matches!(o, Outcome::Pass | Outcome::Waived | Outcome::NotApplicable));
+        if passing == 1 {
+            "its 1 requirement passes, is waived or does not apply".to_string()
+        } else {
+            format!("all {passing} requirements pass, are waived or do not apply")
+        }
     } else {
         parts.join(", ")
     };
@@ -260,22 +270,48 @@ pub(crate) fn coverage(
     }
 }
 
-/// The combined-audit view: shared requirements and the reuse figure.
-pub(super) fn combined(requirements: &[RequirementReport], scope: &[String]) -> Combined {
-    let mut obligations = 0;
+/// Whether `standard:item` names a control the standard's Statement of Applicability
+/// excludes: not an obligation of that standard.
+fn excluded(program: &Program, soa: &Soa, standard: &str, item: &str) -> bool {
+    program.standard(standard).is_some_and(|(si, s)| {
+        s.items
+            .iter()
+            .any(|it| it.id == item && it.kind == EntryKind::Control)
+            && matches!(soa.get(&(si, item.to_string())), Some((false, _)))
+    })
+}
+
+/// The combined-audit view: shared requirements and the reuse figure. The figure counts
+/// distinct (standard, clause or control) obligations in scope that applicable requirements
+/// reference: a clause three requirements check counts once, and controls the Statement of
+/// Applicability excludes (and requirements that apply nowhere) count not at all.
+pub(super) fn combined(
+    program: &Program,
+    soa: &Soa,
+    requirements: &[RequirementReport],
+    scope: &[String],
+) -> Combined {
+    let mut obligations: BTreeSet<(String, String)> = BTreeSet::new();
     let mut shared = Vec::new();
-    for r in requirements {
+    let mut applicable = 0;
+    for r in requirements
+        .iter()
+        .filter(|r| r.outcome != Outcome::NotApplicable)
+    {
+        applicable += 1;
         let mut serves: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in &r.clauses {
-            if let Some((sid, clause)) = c.split_once(':') {
-                if scope.iter().any(|s| s == sid) {
-                    serves
-                        .entry(sid.to_string())
-                        .or_default()
-                        .push(clause.to_string());
-                    obligations += 1;
-                }
+            let Some((sid, clause)) = c.split_once(':') else {
+                continue;
+            };
+            if !scope.iter().any(|s| s == sid) || excluded(program, soa, sid, clause) {
+                continue;
             }
+            serves
+                .entry(sid.to_string())
+                .or_default()
+                .push(clause.to_string());
+            obligations.insert((sid.to_string(), clause.to_string()));
         }
         if serves.len() >= 2 {
             // Report order: the order of `scope`.
@@ -293,16 +329,19 @@ pub(super) fn combined(requirements: &[RequirementReport], scope: &[String]) -> 
             });
         }
     }
-    let n = requirements.len();
+    let n = applicable;
+    let o = obligations.len();
     let k = scope.len();
     Combined {
-        requirements: n,
-        clause_obligations: obligations,
+        requirements: requirements.len(),
+        applicable_requirements: n,
+        clause_obligations: o,
         standards: k,
         reuse: format!(
-            "{n} requirement{} cover {obligations} clause obligation{} across {k} standard{}",
+            "{n} applicable requirement{} cover{} {o} distinct clause obligation{} across {k} standard{}",
             if n == 1 { "" } else { "s" },
-            if obligations == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            if o == 1 { "" } else { "s" },
             if k == 1 { "" } else { "s" }
         ),
         shared,

@@ -119,6 +119,7 @@ pub fn evaluate<'a>(ctx: &'a RunContext<'a>, r: &'a Requirement) -> Evaluated<'a
                     failing: None,
                     measured: None,
                     target: None,
+                    metric: None,
                     failing_groups: Vec::new(),
                     waived: 0,
                     truncated: false,
@@ -536,6 +537,7 @@ fn expect<'a>(
         failing: None,
         measured: None,
         target: None,
+        metric: None,
         failing_groups: Vec::new(),
         waived: 0,
         truncated: false,
@@ -600,6 +602,7 @@ fn expect<'a>(
         report.population = Some(groups.len());
         report.failing = Some(report.failing_groups.len());
         report.target = comparison_target(ctx, interp, &e.expr);
+        report.metric = r.metrics.get(mi).map(|m| m.name.clone());
         // Records none of which has a group key (the export lost the department column)
         // form the one group `(none)`: "every department" cannot be shown from it.
         let no_known_group = groups.iter().all(|(key, _, _)| key.is_none());
@@ -624,6 +627,9 @@ fn expect<'a>(
             let measured = interp.eval(l, &mut Vec::new())?;
             report.measured = Some(measured.to_string());
             report.target = comparison_target(ctx, interp, &e.expr);
+            if let TKind::Metric(mi) = &l.kind {
+                report.metric = r.metrics.get(*mi).map(|m| m.name.clone());
+            }
         }
     }
     let t = truth(&interp.eval(&e.expr, &mut Vec::new())?);
@@ -992,9 +998,11 @@ pub fn finding<'a>(
         }
     };
     let explanation = explain_failure(ctx, interp, q, &mut env);
+    // Each name once (the schema's promise): in a join, the same expression is explained for
+    // several inner records; the first explained (the one the reason speaks of) is kept.
     let mut values: Vec<NamedValue> = Vec::new();
     for v in explanation.values {
-        if !values.contains(&v) {
+        if !values.iter().any(|x| x.name == v.name) {
             values.push(v);
         }
     }

@@ -206,7 +206,10 @@ fn combined(v: &View<'_>, w: &mut String) {
     let _ = writeln!(w, "## Combined audit\n");
     let _ = writeln!(
         w,
-        "{}. Each requirement is evaluated once and counts for every standard it serves.\n",
+        "{}. Each requirement is evaluated once and counts for every standard it serves. A clause \
+         obligation is one clause or control of one standard in scope, counted once however many \
+         requirements check it; requirements and controls the Statement of Applicability excludes \
+         are left out.\n",
         esc(&v.report.combined.reuse)
     );
     if v.shared.is_empty() {

@@ -1,5 +1,7 @@
-//! The terminal report: a one-screen summary per standard, then findings by severity,
-//! then waivers, warnings and the evidence inventory.
+//! The terminal report: a one-screen summary per standard, then the requirements that
+//! block readiness (major nonconformities, errors, missing evidence) before minor ones and
+//! observations, then every metric, the combined-audit view, the clauses needing manual
+//! evidence, waivers, warnings and the evidence inventory.
 //!
 //! Evidence text is untrusted: control characters (terminal escape sequences) are shown
 //! escaped, never written raw.
@@ -10,8 +12,14 @@ use std::io::{self, Write};
 use crate::eval::model::*;
 use crate::syntax::ast::Severity;
 
-/// How many cited records are printed per requirement; the JSON and CSV reports have all.
+/// How many cited records are printed per expect; the JSON and CSV reports list up to
+/// `--max-findings` per expect.
 const SHOWN_FINDINGS: usize = 10;
+
+/// `1 record`, `2 records`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -93,6 +101,8 @@ pub fn render(report: &RunReport, color: bool, out: &mut dyn Write) -> io::Resul
     summary(report, s, &mut w);
     findings(report, s, &mut w);
     metrics(report, s, &mut w);
+    combined(report, s, &mut w);
+    manual_evidence(report, s, &mut w);
     waivers(report, s, &mut w);
     warnings(report, s, &mut w);
     inventory(report, s, &mut w);
@@ -159,6 +169,14 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
             covered(&st.coverage.clauses),
         );
     }
+    let _ = writeln!(
+        w,
+        "{}",
+        s.dim(
+            "CLAUSES, CONTROLS: catalog items with an automated check or a valid attestation / items in \
+             scope (SoA exclusions left out); the others need manual evidence (listed below)."
+        )
+    );
     let _ = writeln!(w);
     for st in &report.standards {
         let _ = writeln!(
@@ -173,42 +191,38 @@ fn summary(report: &RunReport, s: Style, w: &mut String) {
     let c = &report.combined;
     let _ = writeln!(
         w,
-        "Combined audit: {}; {} requirement{} serve{} several standards.",
+        "Combined audit: {}; {} several standards (listed under COMBINED AUDIT).",
         c.reuse,
-        c.shared.len(),
-        if c.shared.len() == 1 { "" } else { "s" },
-        if c.shared.len() == 1 { "s" } else { "" }
+        if c.shared.len() == 1 {
+            "1 requirement serves".to_string()
+        } else {
+            format!("{} requirements serve", c.shared.len())
+        }
     );
     let _ = writeln!(w);
 }
 
+/// Whether a requirement belongs in a section of the findings.
+type Belongs = dyn Fn(&RequirementReport) -> bool;
+
 fn findings(report: &RunReport, s: Style, w: &mut String) {
-    let failing: Vec<&RequirementReport> = report
-        .requirements
-        .iter()
-        .filter(|r| r.outcome == Outcome::Fail)
-        .collect();
-    for severity in [Severity::Major, Severity::Minor, Severity::Observation] {
-        let group: Vec<&&RequirementReport> = failing.iter().filter(|r| r.severity == severity).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let heading = match severity {
-            Severity::Major => "MAJOR NONCONFORMITIES",
-            Severity::Minor => "MINOR NONCONFORMITIES",
-            Severity::Observation => "OBSERVATIONS",
-        };
-        let _ = writeln!(w, "{}", s.bold(&format!("{heading} ({})", group.len())));
-        for r in group {
-            requirement(r, s, w);
-        }
-    }
-    for (outcome, heading) in [(Outcome::NoEvidence, "NO EVIDENCE"), (Outcome::Error, "ERRORS")] {
-        let group: Vec<&RequirementReport> = report
-            .requirements
-            .iter()
-            .filter(|r| r.outcome == outcome)
-            .collect();
+    // What blocks readiness first: a failing major, an error and missing evidence each make
+    // a standard not ready; minor nonconformities and observations do not.
+    let sections: [(&str, &Belongs); 5] = [
+        ("MAJOR NONCONFORMITIES", &|r| {
+            r.outcome == Outcome::Fail && r.severity == Severity::Major
+        }),
+        ("ERRORS", &|r| r.outcome == Outcome::Error),
+        ("NO EVIDENCE", &|r| r.outcome == Outcome::NoEvidence),
+        ("MINOR NONCONFORMITIES", &|r| {
+            r.outcome == Outcome::Fail && r.severity == Severity::Minor
+        }),
+        ("OBSERVATIONS", &|r| {
+            r.outcome == Outcome::Fail && r.severity == Severity::Observation
+        }),
+    ];
+    for (heading, belongs) in sections {
+        let group: Vec<&RequirementReport> = report.requirements.iter().filter(|r| belongs(r)).collect();
         if group.is_empty() {
             continue;
         }
@@ -240,8 +254,9 @@ fn findings(report: &RunReport, s: Style, w: &mut String) {
         .count();
     let _ = writeln!(
         w,
-        "{passing} requirement{} pass.",
-        if passing == 1 { "" } else { "s" }
+        "{} {}.",
+        plural(passing, "requirement", "requirements"),
+        if passing == 1 { "passes" } else { "pass" }
     );
     let _ = writeln!(w);
 }
@@ -267,57 +282,55 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
             clean(&r.defined_at)
         ))
     );
-    for e in r.expects.iter().filter(|e| e.outcome != Outcome::Pass) {
-        if let (Some(m), Some(t)) = (&e.measured, &e.target) {
+    if let Some(na) = &r.not_applicable {
+        let _ = writeln!(w, "    {}", s.dim(&clean(na)));
+    }
+    let several = r.expects.len() > 1;
+    for (i, e) in r.expects.iter().enumerate() {
+        if e.outcome == Outcome::Pass {
+            continue;
+        }
+        // With several expects, say which one each group of findings belongs to.
+        if several {
             let _ = writeln!(
                 w,
-                "    measured {} (target {}) for `{}`",
-                clean(m),
-                clean(t),
-                clean(&e.expect)
+                "    expect {} of {}: `{}` — {}",
+                i + 1,
+                r.expects.len(),
+                clean(&e.expect),
+                s.outcome(e.outcome)
             );
         }
-        for g in &e.failing_groups {
-            let _ = writeln!(
-                w,
-                "    • {}: {} ({} records){}",
-                clean(&g.group),
-                clean(&g.value),
-                g.records,
-                e.target
-                    .as_ref()
-                    .map(|t| format!(", target {}", clean(t)))
-                    .unwrap_or_default()
-            );
+        expect_facts(r, e, s, w);
+        let cited: Vec<&Finding> = r.findings.iter().filter(|f| f.expect == i).collect();
+        for f in cited.iter().take(SHOWN_FINDINGS) {
+            finding(f, s, w);
         }
-    }
-    for f in r.findings.iter().take(SHOWN_FINDINGS) {
-        finding(f, s, w);
-    }
-    // Failing records still standing after waivers: counted per expect, or, for an expect
-    // on a grouped metric, the records cited from its failing groups.
-    let total_failing: usize = r
-        .expects
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            if e.failing_groups.is_empty() {
-                e.failing.unwrap_or(0).saturating_sub(e.waived)
+        // Failing records still standing after waivers: counted for an expect on records,
+        // or, for an expect on a grouped metric, the records cited from its failing groups.
+        let total = if e.failing_groups.is_empty() {
+            e.failing.unwrap_or(0).saturating_sub(e.waived)
+        } else {
+            cited.len()
+        };
+        let shown = SHOWN_FINDINGS.min(cited.len());
+        if total > shown {
+            // Only what is true: the JSON and CSV reports stop at `--max-findings` per expect.
+            let note = if e.truncated {
+                format!(
+                    "… and {} more; --format json and csv list the first {} (--max-findings), \
+                     raise it to list them all",
+                    total - shown,
+                    cited.len()
+                )
             } else {
-                r.findings.iter().filter(|f| f.expect == i).count()
-            }
-        })
-        .sum();
-    let shown = SHOWN_FINDINGS.min(r.findings.len());
-    if total_failing > shown {
-        let _ = writeln!(
-            w,
-            "    {}",
-            s.dim(&format!(
-                "… and {} more (all are in --format json and csv)",
-                total_failing - shown
-            ))
-        );
+                format!(
+                    "… and {} more, all listed in --format json and csv",
+                    total - shown
+                )
+            };
+            let _ = writeln!(w, "    {}", s.dim(&note));
+        }
     }
     if !r.waived_records.is_empty() {
         let waived: Vec<String> = r
@@ -326,17 +339,78 @@ fn requirement(r: &RequirementReport, s: Style, w: &mut String) {
             .map(|f| {
                 let key = f.key.as_deref().map(clean).unwrap_or_else(|| "(no key)".into());
                 match &f.waived_by {
-                    Some(by) => format!("{key} ({by})"),
+                    Some(by) => format!("{key} ({})", clean(by)),
                     None => key,
                 }
             })
             .collect();
         let _ = writeln!(w, "    {}", s.dim(&format!("waived: {}", waived.join(", "))));
     }
-    for e in &r.errors {
+    // The message already says the first error (a load error, say): print the others.
+    for e in r.errors.iter().filter(|e| **e != r.message) {
         let _ = writeln!(w, "    {}", s.red(&clean(e)));
     }
     let _ = writeln!(w);
+}
+
+/// The measured value, its target and how many records fed it; for an expect on a
+/// grouped metric, every group, the ones that miss marked.
+fn expect_facts(r: &RequirementReport, e: &ExpectReport, s: Style, w: &mut String) {
+    let metric = e
+        .metric
+        .as_deref()
+        .and_then(|name| r.metrics.iter().find(|m| m.name == name));
+    let target = e
+        .target
+        .as_deref()
+        .map(|t| format!(", target {}", clean(t)))
+        .unwrap_or_default();
+    match metric {
+        Some(m) if !m.groups.is_empty() => {
+            let _ = writeln!(
+                w,
+                "    `{}` per group ({}){target}:",
+                clean(&m.name),
+                plural(m.records, "record", "records")
+            );
+            groups(m, e, s, w, "    ");
+        }
+        Some(m) => {
+            let _ = writeln!(
+                w,
+                "    `{}` = {} over {}{target}",
+                clean(&m.name),
+                clean(e.measured.as_deref().unwrap_or(&m.value)),
+                plural(m.records, "record", "records")
+            );
+        }
+        None => {
+            if let Some(measured) = &e.measured {
+                let _ = writeln!(
+                    w,
+                    "    measured {}{target} for `{}`",
+                    clean(measured),
+                    clean(&e.expect)
+                );
+            }
+        }
+    }
+}
+
+/// A grouped metric's groups, one a line, those an expect found missing its target marked.
+fn groups(m: &MetricReport, e: &ExpectReport, s: Style, w: &mut String, indent: &str) {
+    for g in &m.groups {
+        let failing = e.failing_groups.iter().any(|f| f.group == g.group);
+        let mark = if failing { s.red("✗") } else { " ".to_string() };
+        let _ = writeln!(
+            w,
+            "{indent}  {mark} {}: {} ({}){}",
+            clean(&g.group),
+            clean(&g.value),
+            plural(g.records, "record", "records"),
+            if failing { " — misses the target" } else { "" }
+        );
+    }
 }
 
 fn finding(f: &Finding, s: Style, w: &mut String) {
@@ -364,38 +438,130 @@ fn finding(f: &Finding, s: Style, w: &mut String) {
     }
 }
 
+/// Every metric of every evaluated requirement: value, records, and the target and
+/// outcome of the expect that compares it (passing ones too: the auditor wants 98.05 %
+/// against 95 %, not only the misses).
 fn metrics(report: &RunReport, s: Style, w: &mut String) {
-    let informational: Vec<(&RequirementReport, &MetricReport)> = report
+    let all: Vec<(&RequirementReport, &MetricReport)> = report
         .requirements
         .iter()
-        .flat_map(|r| r.metrics.iter().filter(|m| m.informational).map(move |m| (r, m)))
+        .flat_map(|r| r.metrics.iter().map(move |m| (r, m)))
         .collect();
-    if informational.is_empty() {
+    if all.is_empty() {
         return;
     }
-    let _ = writeln!(w, "{}", s.bold("METRICS FOR THE MANAGEMENT REVIEW"));
-    for (r, m) in informational {
+    let _ = writeln!(w, "{}", s.bold("METRICS"));
+    for (r, m) in all {
+        let expect = r
+            .expects
+            .iter()
+            .find(|e| e.metric.as_deref() == Some(m.name.as_str()));
+        let judged = match expect {
+            Some(e) => {
+                let target = e
+                    .target
+                    .as_deref()
+                    .map(|t| format!(", target {}", clean(t)))
+                    .unwrap_or_default();
+                format!("{target} · {}", s.outcome(e.outcome))
+            }
+            None if m.informational => " · for the management review".to_string(),
+            None => String::new(),
+        };
         if m.groups.is_empty() {
             let _ = writeln!(
                 w,
-                "  {}.{} = {} ({} records)",
+                "  {}.{} = {} ({}){judged}",
                 r.id,
-                m.name,
+                clean(&m.name),
                 clean(&m.value),
-                m.records
+                plural(m.records, "record", "records")
             );
         } else {
-            let groups: Vec<String> = m
-                .groups
-                .iter()
-                .map(|g| format!("{} {}", clean(&g.group), clean(&g.value)))
-                .collect();
-            let lowest = m
-                .lowest
-                .as_ref()
-                .map(|g| format!(" (lowest: {} {})", clean(&g.group), clean(&g.value)))
+            let _ = writeln!(
+                w,
+                "  {}.{}: {} over {}{judged}",
+                r.id,
+                clean(&m.name),
+                plural(m.groups.len(), "group", "groups"),
+                plural(m.records, "record", "records")
+            );
+            let none = ExpectReport {
+                expect: String::new(),
+                outcome: Outcome::Pass,
+                population: None,
+                failing: None,
+                waived: 0,
+                measured: None,
+                target: None,
+                metric: None,
+                failing_groups: Vec::new(),
+                truncated: false,
+                no_match: None,
+            };
+            groups(m, expect.unwrap_or(&none), s, w, "  ");
+        }
+    }
+    let _ = writeln!(w);
+}
+
+/// The requirements that serve several standards, evaluated once, with what they serve.
+fn combined(report: &RunReport, s: Style, w: &mut String) {
+    let c = &report.combined;
+    let _ = writeln!(w, "{}", s.bold("COMBINED AUDIT"));
+    let _ = writeln!(w, "  {}.", clean(&c.reuse));
+    let _ = writeln!(
+        w,
+        "  {}",
+        s.dim(
+            "A clause obligation is one clause or control of one standard in scope, counted once \
+             however many requirements check it; requirements and controls the Statement of \
+             Applicability excludes are left out."
+        )
+    );
+    for sh in &c.shared {
+        let serves: Vec<String> = sh
+            .serves
+            .iter()
+            .map(|sv| format!("{} {}", sv.standard, clean(&sv.clauses.join(", "))))
+            .collect();
+        let _ = writeln!(
+            w,
+            "  {} {} — serves {}",
+            s.outcome(sh.outcome),
+            sh.id,
+            serves.join("; ")
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// Per standard, the clauses and controls no requirement checks and no valid attestation
+/// covers: the auditor will ask for manual evidence of each.
+fn manual_evidence(report: &RunReport, s: Style, w: &mut String) {
+    if report.standards.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "{}", s.bold("CLAUSES AND CONTROLS NEEDING MANUAL EVIDENCE"));
+    for st in &report.standards {
+        let manual: Vec<&CoverageItem> = st
+            .coverage
+            .items
+            .iter()
+            .filter(|i| i.coverage == CoverageKind::Manual)
+            .collect();
+        if manual.is_empty() {
+            let _ = writeln!(w, "  {}: none", st.id);
+            continue;
+        }
+        let _ = writeln!(w, "  {} ({}):", st.id, manual.len());
+        for i in manual {
+            let title = i
+                .title
+                .as_deref()
+                .map(|t| format!(" {}", clean(t)))
                 .unwrap_or_default();
-            let _ = writeln!(w, "  {}.{}: {}{lowest}", r.id, m.name, groups.join(", "));
+            let _ = writeln!(w, "    {}{title}", clean(&i.id));
         }
     }
     let _ = writeln!(w);
@@ -410,6 +576,7 @@ fn waivers(report: &RunReport, s: Style, w: &mut String) {
         let status = match wv.status {
             WaiverStatus::Applied => s.green("applied"),
             WaiverStatus::Expired => s.red("EXPIRED"),
+            WaiverStatus::NotYetApproved => s.red("NOT YET APPROVED"),
             WaiverStatus::Unused => s.yellow("unused"),
         };
         let records = if wv.records.is_empty() {
@@ -417,9 +584,14 @@ fn waivers(report: &RunReport, s: Style, w: &mut String) {
         } else {
             wv.records.join(", ")
         };
+        let approved_on = wv
+            .approved_on
+            .as_deref()
+            .map(|d| format!(" on {d}"))
+            .unwrap_or_default();
         let _ = writeln!(
             w,
-            "  {} {status} — {} ({}) · approved by {} · expires {}",
+            "  {} {status} — {} ({}) · approved by {}{approved_on} · expires {}",
             clean(&wv.id),
             clean(&wv.requirement),
             clean(&records),
@@ -453,20 +625,20 @@ fn inventory(report: &RunReport, s: Style, w: &mut String) {
         .max(4);
     for e in &report.evidence {
         let rows = e.rows.map_or("-".to_string(), |r| r.to_string());
-        let sha = e
-            .sha256
-            .as_deref()
-            .map_or("-".to_string(), |h| h.chars().take(16).collect());
+        let bytes = e.bytes.map_or("-".to_string(), |b| b.to_string());
+        let sha = e.sha256.as_deref().filter(|h| !h.is_empty()).unwrap_or("-");
         let status = if e.status == "loaded" {
             s.dim(&e.status)
         } else {
             s.red(&e.status)
         };
+        let rows_word = if e.rows == Some(1) { "row " } else { "rows" };
         let _ = writeln!(
             w,
-            "  {:<width$}  {:>8} rows  {sha}  {status}",
+            "  {:<width$}  {:>8} {rows_word}  {:>10} bytes  sha256 {sha}  {status}",
             clean(&e.file),
-            rows
+            rows,
+            bytes
         );
         if let Some(err) = &e.error {
             let _ = writeln!(w, "    {}", s.red(&clean(err)));
@@ -477,8 +649,8 @@ fn inventory(report: &RunReport, s: Style, w: &mut String) {
         w,
         "{}",
         s.dim(&format!(
-            "{} rule files; full hashes in --format json. Verdict: {}.",
-            report.rules.len(),
+            "{}; their SHA-256 are in --format json. Verdict: {}.",
+            plural(report.rules.len(), "rule file", "rule files"),
             report
                 .summary
                 .verdict

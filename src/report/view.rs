@@ -516,6 +516,10 @@ pub fn build(report: &RunReport) -> View<'_> {
                         label: "expired",
                         class: "fail",
                     },
+                    WaiverStatus::NotYetApproved => Badge {
+                        label: "not yet approved",
+                        class: "fail",
+                    },
                     WaiverStatus::Unused => Badge {
                         label: "unused",
                         class: "no-evidence",
