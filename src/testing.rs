@@ -260,8 +260,10 @@ fn run_test(program: &Program, sources: &SourceMap, t: &TestCase) -> TestResult 
 }
 
 fn load_csv(spec: &evidence::DatasetSpec, text: &str, dir: &Path) -> Result<Table, evidence::LoadError> {
-    let target = dir.join(&spec.source);
-    // A failure to write shows up as a precise load error (missing file, path escape).
+    // The loader's own path check comes before anything is created: a source that is
+    // absolute or climbs with `..` must not make the test write outside its directory.
+    let target = dir.join(evidence::relative_source(spec)?);
+    // A failure to write shows up as a precise load error (missing file).
     if let Some(parent) = target.parent() {
         let _ = std::fs::create_dir_all(parent);
     }
