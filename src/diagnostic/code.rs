@@ -175,6 +175,11 @@ codes! {
     /// Why: such a waiver could never match anything.
     /// Example: `records "CAPA-1"` on a requirement that only expects a metric.
     C116 = Error, "records cannot be waived";
+    /// What: a rule test has no `expect` entry.
+    /// Why: a test that asserts nothing always passes; it would count as a test of the
+    /// requirement and hide that nothing is checked.
+    /// Example: `test capa.cycle_time "late CAPA" { as_of 2026-11-22 given capa [...] }`.
+    C117 = Error, "test without expect";
 
     /// What: operands of an arithmetic operator have types it does not combine.
     /// Why: `text + date` has no meaning; the rule is probably not what was intended.
