@@ -183,6 +183,12 @@ proptest! {
         let once = format(&text);
         prop_assert_eq!(format(&once), once.clone(), "not idempotent; input:\n{}", text);
         prop_assert_eq!(meaning(&original), meaning(&parse(&once)), "tree changed; input:\n{}", text);
+        // The checked program too, whenever the original checks cleanly: the syntax tree
+        // compares the order of entries only up to the canonical order, the program sees
+        // what that order means.
+        if let Some(before) = program(&text) {
+            prop_assert_eq!(Some(before), program(&once), "checked program changed; input:\n{}", text);
+        }
     }
 }
 
