@@ -92,3 +92,81 @@ K1
         ]
     );
 }
+
+fn fixture_rules() -> PathBuf {
+    fixtures().join("rule_tests/rules")
+}
+
+/// Absolute paths differ between machines; the output names files relative to the rules.
+fn run_fixture(extra: &[&str]) -> (Option<i32>, String) {
+    let rules = fixture_rules();
+    let mut args = vec!["test", "--rules", rules.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    let out = auditready(&args, None);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn failing_rule_tests_of_each_kind_and_the_coverage_gaps() {
+    let (code, out) = run_fixture(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.trim_end().ends_with("1 passed, 4 failed"), "{out}");
+    assert!(
+        out.contains("1 requirement without a test: capa.untested"),
+        "{out}"
+    );
+    assert!(
+        out.contains("capa.resolved expect #1 never seen failing"),
+        "{out}"
+    );
+    insta::assert_snapshot!("failing_rule_tests", out);
+}
+
+#[test]
+fn filter_runs_the_matching_tests_only_and_skips_coverage() {
+    let (code, out) = run_fixture(&["--filter", "metric"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("test capa.cycle_time \"wrong metric value\" ... FAILED"),
+        "{out}"
+    );
+    assert!(!out.contains("wrong status"), "{out}");
+    assert!(!out.contains("coverage:"), "{out}");
+    assert!(out.trim_end().ends_with("0 passed, 1 failed"), "{out}");
+}
+
+#[test]
+fn a_filter_that_matches_no_test_is_an_error() {
+    let rules = fixture_rules();
+    let out = auditready(
+        &[
+            "test",
+            "--rules",
+            rules.to_str().expect("utf-8"),
+            "--filter",
+            "nosuch",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no test matches `--filter nosuch` (5 tests in the project)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_shipped_library_has_no_coverage_gaps() {
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let out = auditready(&["test", "--rules", rules.to_str().expect("utf-8")], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // Neither untested requirements nor one-sided expects: no coverage section at all.
+    assert!(!stdout.contains("coverage:"), "{stdout}");
+    assert!(!stdout.contains("never seen"), "{stdout}");
+}
