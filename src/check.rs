@@ -113,6 +113,7 @@ impl<'a> Checker<'a> {
                                 value: Value::None,
                                 span: p.name.span,
                                 overridden_at: None,
+                                declared_value: Value::None,
                             });
                         }
                     }
@@ -146,6 +147,7 @@ impl<'a> Checker<'a> {
         Some(program::Param {
             name: p.name.name.clone(),
             ty,
+            declared_value: value.clone(),
             value,
             span: p.name.span,
             overridden_at: None,

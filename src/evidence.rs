@@ -124,6 +124,15 @@ pub fn load(
     result.map_err(|e| e.in_format(plan.format))
 }
 
+/// The dataset's source path relative to an evidence directory, when the loader would
+/// accept it: the same D403 check (absolute, drive prefix, `..`) and declaration checks
+/// that [`load`] makes before it touches the file system. Callers that create the file
+/// themselves (rule tests with inline CSV) check with this first.
+pub fn relative_source(spec: &DatasetSpec) -> Result<std::path::PathBuf, LoadError> {
+    let plan = Plan::new(spec)?;
+    path::lexical(&plan)
+}
+
 /// A text reader's failure: a load error, or invalid UTF-8 (which may mean "retry as
 /// Windows-1252").
 pub(crate) enum Fail {

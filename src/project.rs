@@ -13,7 +13,7 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
     let mut sources = SourceMap::new();
     let mut diags = Vec::new();
     let several = dirs.len() > 1;
-    for dir in dirs {
+    for (layer, dir) in dirs.iter().enumerate() {
         let before = sources.len();
         if !dir.is_dir() {
             diags.push(
@@ -39,7 +39,7 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
             }
             match read_rule_file(&path) {
                 Ok(text) => {
-                    sources.add(SourceFile::new(name, path, text));
+                    sources.add(SourceFile::new(name, path, text).in_layer(layer));
                 }
                 Err(d) => diags.push(*d),
             }

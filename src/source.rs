@@ -56,6 +56,10 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The text (valid UTF-8; files that are not are rejected before they get here).
     pub text: String,
+    /// Which `--rules` directory the file came from, counted from 0 in the order given
+    /// (0 for in-memory sources). Rule tests use it: a directory's tests do not see
+    /// `override param`s of directories given after it.
+    pub layer: usize,
     line_starts: Vec<u32>,
 }
 
@@ -72,8 +76,15 @@ impl SourceFile {
             name: name.into(),
             path,
             text,
+            layer: 0,
             line_starts,
         }
+    }
+
+    /// The same file, marked as read from the `layer`-th rules directory.
+    pub fn in_layer(mut self, layer: usize) -> SourceFile {
+        self.layer = layer;
+        self
     }
 
     /// 1-based line and column (in characters) of a byte offset.

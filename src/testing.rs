@@ -191,7 +191,7 @@ fn run_test(program: &Program, sources: &SourceMap, t: &TestCase) -> TestResult 
     let options = RunOptions {
         as_of,
         standards: Vec::new(),
-        params: t.params.clone(),
+        params: test_params(program, sources, t),
         max_findings: usize::MAX,
     };
     let Some((report, metrics)) = eval::evaluate_one(program, sources, &inputs, &options, t.requirement)
@@ -259,9 +259,28 @@ fn run_test(program: &Program, sources: &SourceMap, t: &TestCase) -> TestResult 
     result
 }
 
+/// The params a test runs with. A test sees the `override param`s of its own rules
+/// directory and of those given before it, not of later ones: a library's tests test the
+/// library, whatever a project layered on it overrides (`--rules library --rules company`).
+/// The test's own `param` entries come last and win.
+fn test_params(program: &Program, sources: &SourceMap, t: &TestCase) -> Vec<(usize, Value<'static>)> {
+    let layer = sources.get(t.span.file).layer;
+    let mut params: Vec<(usize, Value<'static>)> = program
+        .params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.overridden_at.is_some_and(|o| sources.get(o.file).layer > layer))
+        .map(|(i, p)| (i, p.declared_value.clone()))
+        .collect();
+    params.extend(t.params.iter().cloned());
+    params
+}
+
 fn load_csv(spec: &evidence::DatasetSpec, text: &str, dir: &Path) -> Result<Table, evidence::LoadError> {
-    let target = dir.join(&spec.source);
-    // A failure to write shows up as a precise load error (missing file, path escape).
+    // The loader's own path check comes before anything is created: a source that is
+    // absolute or climbs with `..` must not make the test write outside its directory.
+    let target = dir.join(evidence::relative_source(spec)?);
+    // A failure to write shows up as a precise load error (missing file).
     if let Some(parent) = target.parent() {
         let _ = std::fs::create_dir_all(parent);
     }

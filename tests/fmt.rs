@@ -183,6 +183,12 @@ proptest! {
         let once = format(&text);
         prop_assert_eq!(format(&once), once.clone(), "not idempotent; input:\n{}", text);
         prop_assert_eq!(meaning(&original), meaning(&parse(&once)), "tree changed; input:\n{}", text);
+        // The checked program too, whenever the original checks cleanly: the syntax tree
+        // compares the order of entries only up to the canonical order, the program sees
+        // what that order means.
+        if let Some(before) = program(&text) {
+            prop_assert_eq!(Some(before), program(&once), "checked program changed; input:\n{}", text);
+        }
     }
 }
 
@@ -243,4 +249,21 @@ fn a_syntax_error_exits_2_with_its_diagnostic() {
     assert!(stderr.contains("S001"), "{stderr}");
     assert!(stderr.contains("bad.rules"), "{stderr}");
     assert_eq!(read(&file), "requirement r { expect }\n");
+}
+
+#[test]
+fn control_characters_in_names_and_rule_text_are_shown_not_sent() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("a\u{1b}[31m.rules");
+    std::fs::write(&file, "param   a = \"x\u{1b}[2Jy\"\n").expect("write");
+    let out = auditready(&["fmt", "--check", "."], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(!diff.contains('\u{1b}'), "{diff:?}");
+    assert!(diff.contains("a\\u{1b}[31m.rules\n"), "{diff}");
+    assert!(diff.contains("+param a = \"x\\u{1b}[2Jy\""), "{diff}");
+    let out = auditready(&["fmt", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a\\u{1b}[31m.rules\n"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }

@@ -29,6 +29,17 @@ impl Checker<'_> {
             if self.duplicate(&mut seen, "disable of requirement", &d.requirement) {
                 continue;
             }
+            if d.reason.value.trim().is_empty() {
+                // The reason is what the report shows an auditor in place of the result.
+                self.error(
+                    Diagnostic::new(
+                        Code::C113,
+                        format!("`disable {}` gives no reason", d.requirement.name),
+                    )
+                    .with_primary(d.reason.span, "empty reason")
+                    .with_help("say why it does not apply: `disable capa.recorded_promptly \"Detection time is not tracked in our Jira\"`"),
+                );
+            }
             match self.requirement_index(&d.requirement, "disable") {
                 Some(i) => {
                     if let Some(r) = self.program.requirements.get_mut(i) {
@@ -295,7 +306,28 @@ impl Checker<'_> {
                 self.program.applicability.push(app);
             }
         }
+        // A test is named by its requirement and its name; two with the same pair could
+        // not be told apart in the output of `auditready test`.
+        let mut test_names: HashMap<(&str, &str), Span> = HashMap::new();
         for t in self.test_asts.clone() {
+            let key = (t.requirement.name.as_str(), t.name.value.as_str());
+            if let Some(first) = test_names.get(&key) {
+                let first = *first;
+                self.error(
+                    Diagnostic::new(
+                        Code::C106,
+                        format!(
+                            "test `{}` \"{}\" is declared twice",
+                            t.requirement.name, t.name.value
+                        ),
+                    )
+                    .with_primary(t.name.span, "declared again here")
+                    .with_secondary(first, "first declared here")
+                    .with_help("give each test of a requirement its own name, or delete the duplicate test"),
+                );
+                continue;
+            }
+            test_names.insert(key, t.name.span);
             if let Some(test) = self.test(t) {
                 self.program.tests.push(test);
             }
@@ -702,6 +734,13 @@ impl Checker<'_> {
                     }
                 },
             }
+        }
+        if !t.entries.iter().any(|e| matches!(e, ast::TestEntry::Expect(_))) {
+            self.error(
+                Diagnostic::new(Code::C118, format!("test `{}` has no `expect`", t.name.value))
+                    .with_primary(t.name.span, "this test asserts nothing")
+                    .with_help("say what must come out: `expect pass`, `expect fail \"KEY\"`, `expect no_evidence` or `expect metric NAME = VALUE`"),
+            );
         }
         if as_of.is_none() {
             self.error(

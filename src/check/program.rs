@@ -178,6 +178,8 @@ pub struct Param {
     pub span: Span,
     /// The `override param` that set the value, if any.
     pub overridden_at: Option<Span>,
+    /// The value written in the `param` declaration, before any override.
+    pub declared_value: Value<'static>,
 }
 
 /// A requirement, checked.

@@ -60,6 +60,18 @@ fn execute(args: &ExplainArgs, color: bool) -> Result<String, Exit> {
     let project = common::load_project(&args.rules, crate::value::micros_to_date(as_of), color, false)?;
     let program = &project.program;
     let (index, requirement) = common::requirement(program, &args.requirement)?;
+    if let Some(reason) = &requirement.disabled {
+        // A disabled requirement is not evaluated by `run`; explaining an evaluation it
+        // never gets would mislead.
+        let (file, line, _) = project.sources.locate(requirement.span);
+        return Ok(format!(
+            "{} — {}\noutcome: disabled — {}\n(not evaluated; declared at {}:{line})\n",
+            requirement.id,
+            clean(&requirement.title),
+            clean(reason),
+            clean(file)
+        ));
+    }
     let params = common::params(program, &args.params)?;
     let evidence = common::load_evidence(program, &args.evidence, true)?;
     let inputs = evidence.inputs(program);
@@ -84,7 +96,7 @@ fn execute(args: &ExplainArgs, color: bool) -> Result<String, Exit> {
         clean(&report.message)
     );
     let day = crate::value::format_date(crate::value::micros_to_date(as_of));
-    let _ = writeln!(w, "as of {day}; defined at {}", report.defined_at);
+    let _ = writeln!(w, "as of {day}; defined at {}", clean(&report.defined_at));
     for (m, mr) in requirement.metrics.iter().zip(&report.metrics) {
         let _ = writeln!(w, "\nmetric {} = {}", m.name, mr.value);
         tree(&ctx, trace, &m.expr, 1, &mut w);
@@ -93,25 +105,36 @@ fn execute(args: &ExplainArgs, color: bool) -> Result<String, Exit> {
         }
     }
     for (e, er) in requirement.expects.iter().zip(&report.expects) {
-        let _ = writeln!(w, "\nexpect {}", text_of(&project.sources, e.expr.span));
+        let _ = writeln!(w, "\nexpect {}", source_text(ctx.sources, e.expr.span));
         let _ = writeln!(w, "  → {}", er.outcome.label());
         tree(&ctx, trace, &e.expr, 1, &mut w);
     }
     if let Some(id) = &args.record {
         let mut interp = ctx.interp(requirement.allow_empty);
         interp.metrics = metrics;
-        let found = requirement.expects.iter().find_map(|e| match &e.expr.kind {
-            TKind::Quant(q) => find_record(&ctx, &interp, q, id).map(|row| (q, row)),
-            _ => None,
-        });
+        // The record may be in any quantifier of an expect, or of a metric an expect
+        // reads, that is not inside another one: `all …`, but also `count … <= 0`, a
+        // grouped `share … by …`, or either side of an `and`.
+        let mut quants = Vec::new();
+        for e in &requirement.expects {
+            outer_quants(&e.expr, &mut quants);
+        }
+        for m in &requirement.metrics {
+            outer_quants(&m.expr, &mut quants);
+        }
+        let found = quants
+            .into_iter()
+            .find_map(|q| find_record(&ctx, &interp, q, id).map(|row| (q, row)));
         let Some((q, row)) = found else {
             eprintln!(
-                "error: no record `{id}` in the population of `{}`'s expects",
+                "error: no record `{}` in the population of `{}`'s expects",
+                clean(id),
                 requirement.id
             );
             return Err(Exit::Error);
         };
         record(&ctx, &interp, q, row, id, &mut w);
+        waivers(program, index, id, as_of, &mut w);
     }
     Ok(w)
 }
@@ -126,7 +149,7 @@ fn tree(ctx: &RunContext<'_>, trace: Option<&Trace>, e: &TExpr, depth: usize, w:
                 .datasets
                 .get(*d)
                 .map_or("?".to_string(), |d| format!("`{}`", d.name)),
-            QSource::List(l) => format!("the list {}", text_of(ctx.sources, l.span)),
+            QSource::List(l) => format!("the list {}", source_text(ctx.sources, l.span)),
         };
         let s = trace.map(|t| t.get(q)).unwrap_or_default();
         let _ = writeln!(w, "{indent}{} {} in {source}", q.kind.name(), q.var);
@@ -138,8 +161,8 @@ fn tree(ctx: &RunContext<'_>, trace: Option<&Trace>, e: &TExpr, depth: usize, w:
         let join = match ctx.plans.get(q) {
             Some(plan) if s.joined => format!(
                 "; hash join on `{}` = `{}`",
-                text_of(ctx.sources, plan.inner_key.span),
-                text_of(ctx.sources, plan.outer_key.span)
+                source_text(ctx.sources, plan.inner_key.span),
+                source_text(ctx.sources, plan.outer_key.span)
             ),
             _ => String::new(),
         };
@@ -153,15 +176,15 @@ fn tree(ctx: &RunContext<'_>, trace: Option<&Trace>, e: &TExpr, depth: usize, w:
             let _ = writeln!(
                 w,
                 "{indent}  where {} — kept {}",
-                text_of(ctx.sources, f.span),
+                source_text(ctx.sources, f.span),
                 s.kept
             );
         }
         if let Some(g) = &q.group {
-            let _ = writeln!(w, "{indent}  by {}", text_of(ctx.sources, g.span));
+            let _ = writeln!(w, "{indent}  by {}", source_text(ctx.sources, g.span));
         }
         if let Some(b) = &q.body {
-            let body = text_of(ctx.sources, b.span);
+            let body = source_text(ctx.sources, b.span);
             if q.kind.is_logical() || matches!(q.kind, QuantKind::Count | QuantKind::Share) {
                 let _ = writeln!(
                     w,
@@ -198,8 +221,64 @@ fn nested(ctx: &RunContext<'_>, trace: Option<&Trace>, e: &TExpr, depth: usize, 
     }
 }
 
+/// Rule text as written, with control characters made visible: rule files are untrusted
+/// input and must not drive the terminal.
+fn source_text(sources: &crate::source::SourceMap, span: crate::source::Span) -> String {
+    clean(&text_of(sources, span))
+}
+
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The quantifiers of `e` that are not inside another quantifier.
+fn outer_quants<'a>(e: &'a TExpr, out: &mut Vec<&'a TQuant>) {
+    if let TKind::Quant(q) = &e.kind {
+        out.push(q);
+        return;
+    }
+    let mut kids = Vec::new();
+    children(e, |c| kids.push(c));
+    for c in kids {
+        outer_quants(c, out);
+    }
+}
+
+/// The waivers of the requirement that name the record or waive the whole requirement,
+/// and whether each applies on `as_of`.
+fn waivers(program: &crate::check::Program, requirement: usize, id: &str, as_of: i64, w: &mut String) {
+    let day = crate::value::micros_to_date(as_of);
+    let mut any = false;
+    for waiver in program.waivers.iter().filter(|x| x.requirement == requirement) {
+        let covers = waiver.records.is_empty() || waiver.records.iter().any(|r| r == id);
+        if !covers {
+            continue;
+        }
+        any = true;
+        let scope = if waiver.records.is_empty() {
+            "the whole requirement"
+        } else {
+            "this record"
+        };
+        let state = if day <= waiver.expires {
+            format!("applies (expires {})", crate::value::format_date(waiver.expires))
+        } else {
+            format!(
+                "EXPIRED on {}: it no longer applies",
+                crate::value::format_date(waiver.expires)
+            )
+        };
+        let _ = writeln!(
+            w,
+            "  waiver {} covers {scope}: {state}; reason: {}; approved by {}",
+            clean(&waiver.id),
+            clean(&waiver.reason),
+            clean(&waiver.approved_by)
+        );
+    }
+    if !any {
+        let _ = writeln!(w, "  no waiver covers this record");
+    }
 }
 
 /// The row of the population whose key is `id`.
@@ -232,7 +311,7 @@ fn record<'a>(
         (None, Some(i)) => format!("{file}[{i}]"),
         _ => file,
     };
-    let _ = writeln!(w, "\nrecord {id} of `{}` ({at})", dataset.name);
+    let _ = writeln!(w, "\nrecord {} of `{}` ({})", clean(id), dataset.name, clean(&at));
     if let Some(rows) = interp.rows(*d) {
         for (i, f) in dataset.fields.iter().enumerate() {
             let _ = writeln!(
@@ -281,7 +360,7 @@ fn value_tree<'a>(
         .map(|v| show(&v))
         .unwrap_or_else(|err| format!("error: {}", err.message));
     let mark = if decides { "   ← decides" } else { "" };
-    let text = text_of(ctx.sources, e.span);
+    let text = source_text(ctx.sources, e.span);
     let _ = writeln!(w, "{indent}{} = {}{mark}", clean(&shorten(&text)), clean(&value));
     match &e.kind {
         TKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), a, b) => {

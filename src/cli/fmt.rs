@@ -9,6 +9,7 @@ use clap::Args;
 use super::{Exit, common};
 use crate::diagnostic::Diagnostic;
 use crate::report::diagnostics;
+use crate::report::text::clean;
 use crate::source::{SourceFile, SourceMap, display_path};
 
 /// Arguments of `fmt`.
@@ -147,22 +148,31 @@ fn format_one(path: &Path, check: bool, color: bool, out: &mut dyn Write, err: &
     if check {
         let old = String::from_utf8_lossy(&raw);
         let diff = similar::TextDiff::from_lines(old.as_ref(), formatted.as_str());
-        let _ = write!(
-            out,
-            "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{name}"), &format!("b/{name}"))
-        );
+        let name = clean(&name);
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .to_string();
+        // Rule text is untrusted: control characters in it are shown, not sent to the
+        // terminal. Line breaks, tabs and carriage returns are layout and stay.
+        let shown: String = text
+            .chars()
+            .map(|c| match c {
+                '\n' | '\t' | '\r' => c.to_string(),
+                _ => clean(c.encode_utf8(&mut [0; 4])),
+            })
+            .collect();
+        let _ = write!(out, "{shown}");
         return Outcome::Changed;
     }
     match common::replace_file(path, formatted.as_bytes()) {
         Ok(()) => {
-            let _ = writeln!(err, "formatted {name}");
+            let _ = writeln!(err, "formatted {}", clean(&name));
             Outcome::Changed
         }
         Err(e) => {
-            let _ = writeln!(err, "error: cannot write `{name}`: {e}");
+            let _ = writeln!(err, "error: cannot write `{}`: {e}", clean(&name));
             Outcome::Failed
         }
     }

@@ -27,6 +27,16 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
         Err(exit) => return exit,
     };
     let results = testing::run_tests(&project.program, &project.sources, args.filter.as_deref());
+    if let (Some(filter), true) = (&args.filter, results.is_empty()) {
+        // A filter that selects nothing is a mistake in the command, not a green run.
+        eprintln!(
+            "error: no test matches `--filter {}` ({} test{} in the project); the filter is matched against requirement ids and test names",
+            clean(filter),
+            project.program.tests.len(),
+            if project.program.tests.len() == 1 { "" } else { "s" }
+        );
+        return Exit::Error;
+    }
     let mut out = String::new();
     let paint = |code: &str, s: &str| {
         if color {

@@ -180,6 +180,11 @@ codes! {
     /// mistyped, and the clauses it names would silently need manual evidence.
     /// Example: `attested_on 2026-03-02` with `expires 2025-03-02`.
     C117 = Error, "attestation expires before it is made";
+    /// What: a rule test has no `expect` entry.
+    /// Why: a test that asserts nothing always passes; it would count as a test of the
+    /// requirement and hide that nothing is checked.
+    /// Example: `test capa.cycle_time "late CAPA" { as_of 2026-11-22 given capa [...] }`.
+    C118 = Error, "test without expect";
 
     /// What: operands of an arithmetic operator have types it does not combine.
     /// Why: `text + date` has no meaning; the rule is probably not what was intended.

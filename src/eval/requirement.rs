@@ -719,6 +719,20 @@ fn group_offenders<'a>(
     if failing_groups.is_empty() || !matches!(q.kind, QuantKind::Share | QuantKind::All) {
         return Ok(Failing::default());
     }
+    // Collecting the offenders scans the metric's quantifier again; `explain` counts only
+    // the evaluation itself (as for the findings of other expects), so not through its trace.
+    let quiet;
+    let interp = if interp.trace.is_some() {
+        quiet = Interp {
+            trace: None,
+            metrics: interp.metrics.clone(),
+            group: interp.group.clone(),
+            ..*interp
+        };
+        &quiet
+    } else {
+        interp
+    };
     let wanted: HashSet<&str> = failing_groups.iter().map(|g| g.group.as_str()).collect();
     let mut env = Vec::new();
     let (candidates, filtered) = interp.fast_candidates(q, &mut env)?;

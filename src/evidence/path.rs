@@ -26,7 +26,10 @@ pub(crate) fn normalize(source: &str) -> String {
     if absolute { format!("/{joined}") } else { joined }
 }
 
-pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, super::LoadError> {
+/// The source path's components when it stays inside the evidence directory by its text
+/// alone: not empty, not absolute, no drive prefix, no `..`. Symbolic links are checked by
+/// [`resolve`] once the file exists.
+pub(crate) fn lexical(plan: &Plan<'_>) -> Result<PathBuf, super::LoadError> {
     let source = &plan.file;
     let escapes = |reason: &str| {
         plan.error(LoadErrorKind::PathEscapes {
@@ -43,10 +46,11 @@ pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, 
     if source.split('/').any(|part| part == "..") {
         return Err(escapes("the path goes up with `..`"));
     }
-    let mut path = evidence_dir.to_path_buf();
-    for part in source.split('/') {
-        path.push(part);
-    }
+    Ok(source.split('/').collect())
+}
+
+pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, super::LoadError> {
+    let path = evidence_dir.join(lexical(plan)?);
     let missing = || {
         let expected_columns = plan
             .fields
@@ -71,9 +75,10 @@ pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, 
         Err(e) => return Err(unreadable(e)),
     };
     if !real.starts_with(&dir) {
-        return Err(escapes(
-            "the path resolves through a symbolic link to a place outside the evidence directory",
-        ));
+        return Err(plan.error(LoadErrorKind::PathEscapes {
+            reason: "the path resolves through a symbolic link to a place outside the evidence directory"
+                .to_string(),
+        }));
     }
     let meta = std::fs::metadata(&real).map_err(unreadable)?;
     if meta.is_dir() {

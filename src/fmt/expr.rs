@@ -15,6 +15,11 @@ const MUL: u8 = 7;
 const NEG: u8 = 8;
 const ATOM: u8 = 9;
 
+/// The column assumed for an item of a list broken one item per line, whose real column
+/// depends on the indent of the line the list starts on: it only decides whether a long
+/// item breaks itself.
+const INDENT_GUESS: usize = 4;
+
 fn binary_prec(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Or => OR,
@@ -206,6 +211,10 @@ impl Printer<'_> {
             return Frags::one(flat);
         }
         match &e.kind {
+            ExprKind::List(items) if self.comment_inside(e) => self.items_frags("[", items, "]", e),
+            ExprKind::Call(name, args) if self.comment_inside(e) => {
+                self.items_frags(&format!("{}(", name.name), args, ")", e)
+            }
             ExprKind::Quantifier(q) => self.quantifier_frags(q, col),
             ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), ..) => self.chain_frags(e, *op, col, tail),
             ExprKind::Binary(op, l, r) => {
@@ -253,8 +262,25 @@ impl Printer<'_> {
             }
             // These never break themselves; their parts decide for themselves.
             ExprKind::Binary(..) | ExprKind::Unary(..) | ExprKind::IsNone { .. } => self.comment_inside(e),
+            ExprKind::List(_) | ExprKind::Call(..) => self.comment_inside(e),
             _ => false,
         }
+    }
+
+    /// A list or an argument list that holds comments: one item per line, two columns in
+    /// from the line it starts on, each followed by a comma (so a comment after it stays
+    /// after it), and the closing bracket on a line of its own (so a comment after the last
+    /// item stays inside, and the next run lays it out the same way).
+    fn items_frags(&self, open: &str, items: &[Expr], close: &str, e: &Expr) -> Frags {
+        let mut f = Frags::one(open);
+        for item in items {
+            let mut line = self.expr_frags(item, INDENT_GUESS, true);
+            line.push_str(",");
+            f.newline_relative(2, item.span.start as usize, line);
+        }
+        let close_at = self.skip_back(e.span.end as usize).saturating_sub(1);
+        f.newline_relative(0, close_at, Frags::one(close));
+        f
     }
 
     /// A comment before the quantifier's body, or without a body before the last

@@ -159,6 +159,10 @@ pub struct Frags {
     pub head: String,
     /// Further lines.
     pub rest: Vec<Line>,
+    /// Per line of `rest`: true when its indent counts from the indent of the line `head`
+    /// is on, which is not known while an expression is laid out (a list broken one item
+    /// per line indents its items by two from there).
+    relative: Vec<bool>,
 }
 
 impl Frags {
@@ -167,7 +171,32 @@ impl Frags {
         Frags {
             head: text.into(),
             rest: Vec::new(),
+            relative: Vec::new(),
         }
+    }
+
+    /// Starts a new line `extra` columns in from the indent of the line `head` is on.
+    pub fn newline_relative(&mut self, extra: usize, pos: usize, other: Frags) {
+        self.rest.push(Line {
+            indent: extra,
+            text: other.head,
+            pos,
+        });
+        self.relative.push(true);
+        self.take(other.rest, other.relative, extra, true);
+    }
+
+    /// Adds lines after the last one. Those of them whose indent is relative count from
+    /// `base`: an absolute indent, or one relative itself when `base_relative`.
+    fn take(&mut self, mut rest: Vec<Line>, mut relative: Vec<bool>, base: usize, base_relative: bool) {
+        for (line, rel) in rest.iter_mut().zip(&mut relative) {
+            if *rel {
+                line.indent += base;
+                *rel = base_relative;
+            }
+        }
+        self.rest.extend(rest);
+        self.relative.extend(relative);
     }
 
     /// Appends text to the last line.
@@ -181,7 +210,11 @@ impl Frags {
     /// Appends `other`, its head continuing the last line.
     pub fn append(&mut self, other: Frags) {
         self.push_str(&other.head);
-        self.rest.extend(other.rest);
+        let (base, relative) = match (self.rest.last(), self.relative.last()) {
+            (Some(line), Some(rel)) => (line.indent, *rel),
+            _ => (0, true),
+        };
+        self.take(other.rest, other.relative, base, relative);
     }
 
     /// Starts a new line at `indent` with `other`.
@@ -191,7 +224,8 @@ impl Frags {
             text: other.head,
             pos,
         });
-        self.rest.extend(other.rest);
+        self.relative.push(false);
+        self.take(other.rest, other.relative, indent, false);
     }
 
     /// The column after the last character, when the head starts at `col`.
@@ -205,8 +239,14 @@ impl Frags {
     /// The lines of a unit whose first line is `first` followed by these fragments.
     pub fn into_lines(self, mut first: Line) -> Vec<Line> {
         first.text.push_str(&self.head);
+        let base = first.indent;
         let mut lines = vec![first];
-        lines.extend(self.rest);
+        lines.extend(self.rest.into_iter().zip(self.relative).map(|(mut line, rel)| {
+            if rel {
+                line.indent += base;
+            }
+            line
+        }));
         lines
     }
 }
