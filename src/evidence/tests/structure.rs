@@ -374,3 +374,36 @@ fn fifo_is_refused_without_opening_it() {
     let e = load_dir(&csv_spec("link.csv"), dir.path()).unwrap_err();
     assert_eq!(e.code(), "D402");
 }
+
+fn write_json(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("r.json"), text).unwrap();
+    dir
+}
+
+#[test]
+fn json_errors_quote_objects_and_name_the_path_that_held_the_value() {
+    // The second `from` path holds the bad value: the error names it, not the first.
+    let dir = write_json(r#"[{"id": 1, "count": "many"}]"#);
+    let spec = DatasetSpec::new("d", "r.json").field(f("n", Type::Int, "total").alias("count"));
+    let e = load_dir(&spec, dir.path()).unwrap_err();
+    assert_eq!(e.code(), "D406");
+    assert_eq!(e.column(), Some("count"));
+    assert_eq!(e.value(), Some("many"));
+    // An object where one value is expected is quoted as compact JSON.
+    let dir = write_json(r#"[{"id": 1, "owner": {"name": "Ann", "team": [1, 2]}}]"#);
+    let spec = DatasetSpec::new("d", "r.json").field(f("owner", Type::Text, "manager").alias("owner"));
+    let e = load_dir(&spec, dir.path()).unwrap_err();
+    assert_eq!(e.column(), Some("owner"));
+    assert_eq!(e.value(), Some(r#"{"name":"Ann","team":[1,2]}"#));
+    assert!(
+        e.to_string().contains("found an object, not a single value"),
+        "{e}"
+    );
+    // An object as a list item: quoted, and the expected type is a list's.
+    let dir = write_json(r#"[{"tags": ["a", {"k": "v"}]}]"#);
+    let spec = DatasetSpec::new("d", "r.json").field(f("tags", Type::List, "tags"));
+    let e = load_dir(&spec, dir.path()).unwrap_err();
+    assert_eq!(e.value(), Some(r#"{"k":"v"}"#));
+    assert!(e.expected().unwrap().contains("a JSON array of strings"), "{e}");
+}
