@@ -347,7 +347,7 @@ codes! {
     /// header's width follow it.
     /// Why: the rows after it would be silently dropped.
     /// Example: a register with one blank line in the middle.
-    D420 = Error, "records after the end of the table";
+    D420 = Error, "records after table end";
 
     /// What: evaluating an expression failed on a record: arithmetic overflow, a date out
     /// of range.

@@ -124,8 +124,9 @@ pub(crate) fn load(plan: &Plan<'_>, path: &Path, observer: &dyn LoadObserver) ->
         let row_number = row.first().map_or(0, |c| u64::from(c.get_position().0) + 1);
         let empty = row.iter().all(|c| is_empty(c.get_value()));
         if end_row.is_none() && (empty || row_number > next_row) {
-            // Rows without cells are absent from the sheet: a gap is an empty row.
-            end_row = Some(if empty { row_number } else { next_row });
+            // Rows without cells are absent from the sheet: a gap is an empty row, and
+            // the first empty row is the expected next one either way.
+            end_row = Some(next_row);
         }
         if end_row.is_some() {
             if !empty {
