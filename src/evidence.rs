@@ -64,6 +64,10 @@ pub const MAX_RECORD_BYTES: usize = 64 << 20;
 pub const MAX_JSON_DEPTH: usize = 128;
 /// Largest xlsx workbook accepted, in bytes.
 pub const MAX_XLSX_BYTES: u64 = 256 << 20;
+/// Most non-empty cells read from one worksheet. Cells are kept sparse (about 40 bytes
+/// each, strings shared with the workbook), so the bound is on their number, not on the
+/// extent of the sheet: a lone cell at `XFD1048576` costs one cell.
+pub const MAX_XLSX_CELLS: u64 = 8 << 20;
 /// Largest JSON file with a `records` path accepted, in bytes.
 pub const MAX_JSON_DOCUMENT_BYTES: u64 = 2 << 30;
 

@@ -349,6 +349,15 @@ codes! {
     /// Why: fields are read by name from objects.
     /// Example: `[1, 2, 3]`.
     D418 = Error, "record not an object";
+    /// What: a quoted CSV cell is never closed.
+    /// Why: the rest of the file would silently become one cell.
+    /// Example: `1,"abc` on the last-but-two line of an export cut short.
+    D419 = Error, "unclosed quote";
+    /// What: a blank line (or an empty worksheet row) ends the table, but records of the
+    /// header's width follow it.
+    /// Why: the rows after it would be silently dropped.
+    /// Example: a register with one blank line in the middle.
+    D420 = Error, "records after table end";
 
     /// What: evaluating an expression failed on a record: arithmetic overflow, a date out
     /// of range.

@@ -1165,3 +1165,66 @@ requirement fast.lists {
         }
     }
 }
+
+const FRESH: &str = r#"
+dataset capa "Jira CAPA" {
+  source "jira/capa.csv"
+  freshness created within 30d
+  field key      : text key
+  field status   : text
+  field created  : datetime
+  field resolved : datetime
+  field labels   : list
+}
+requirement capa.closed {
+  title    "Corrective actions are closed"
+  clauses  iso27001:10.2
+  severity major
+  expect   all c in capa: c.status == "Closed"
+}
+"#;
+
+#[test]
+fn stale_evidence_is_no_evidence_with_the_exports_age() {
+    let f = fixture(FRESH);
+    let rows = vec![
+        capa_row("CAPA-1", "Closed", "2026-09-01T09:00:00Z", Some(1.0)),
+        capa_row("CAPA-2", "Closed", "2026-10-01T12:00:00Z", Some(1.0)),
+    ];
+    // Newest `created` 2026-10-01T12:00Z; as_of 2026-11-22T00:00Z is 51.5 days later.
+    let report = f.run(&[("capa", rows.clone())], "2026-11-22");
+    let r = req(&report, "capa.closed");
+    assert_eq!(r.outcome, Outcome::NoEvidence);
+    assert!(
+        r.message
+            .contains("the export `jira/capa.csv` is stale: its newest `created` is 2026-10-01"),
+        "{}",
+        r.message
+    );
+    assert!(r.message.contains("51d 12h before as_of"), "{}", r.message);
+    assert!(r.message.contains("the rules require 30d"), "{}", r.message);
+    assert!(
+        report.warnings.iter().any(|w| w.code == "R502"),
+        "{:?}",
+        report.warnings
+    );
+    // Within 30 days of as_of: evaluated as usual.
+    let report = f.run(&[("capa", rows)], "2026-10-20");
+    assert_eq!(req(&report, "capa.closed").outcome, Outcome::Pass);
+}
+
+#[test]
+fn freshness_without_any_value_is_no_evidence() {
+    let f = fixture(FRESH);
+    let mut row = capa_row("CAPA-1", "Closed", "2026-11-20T09:00:00Z", Some(1.0));
+    row[2] = Value::None;
+    let report = f.run(&[("capa", vec![row.clone(), row])], "2026-11-22");
+    let r = req(&report, "capa.closed");
+    assert_eq!(r.outcome, Outcome::NoEvidence);
+    assert!(
+        r.message
+            .contains("the export `jira/capa.csv` has no `created` value, so its freshness cannot be shown"),
+        "{}",
+        r.message
+    );
+}

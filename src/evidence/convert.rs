@@ -269,7 +269,10 @@ impl FieldConv {
     /// What a value must look like, for messages.
     pub(crate) fn expected(&self) -> String {
         match &self.kind {
-            Kind::Text | Kind::List { .. } => String::from("text"),
+            Kind::Text => String::from("text"),
+            Kind::List { separator } => {
+                format!("text items: a JSON array of strings or numbers, or text split at `{separator}`")
+            }
             Kind::Int { comma: false } => String::from("a whole number such as `42`"),
             Kind::Int { comma: true } => String::from("a whole number such as `42` or `1.234`"),
             Kind::Number { comma: false } => {

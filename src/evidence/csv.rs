@@ -2,6 +2,9 @@
 //! header line, a UTF-8 BOM, a leading PowerShell `#TYPE` line, repeated and unnamed
 //! headers, a table that ends at the first blank line (a hand-made sheet followed by
 //! notes or a Markdown table), and rows of only empty cells (`,,,,`), which are skipped.
+//! What follows the blank line must not read as records of the header's width (D420), and
+//! a quoted cell left open at the end of the file is an error (D419): neither loses rows
+//! silently.
 //!
 //! Header matching: each name in `from` is tried in order; an exact match wins; otherwise a
 //! match ignoring case and surrounding spaces is used only if it names one distinct header
@@ -94,6 +97,11 @@ pub(crate) fn load(
     let Some(record) = batch.next() else {
         return Err(Fail::Load(plan.error(LoadErrorKind::NoHeader)));
     };
+    if let Some(line) = record.unclosed_quote {
+        return Err(Fail::Load(plan.error(LoadErrorKind::UnclosedQuote {
+            line: line + line_offset,
+        })));
+    }
     let header: Vec<String> = record
         .iter()
         .map(|cell| String::from_utf8_lossy(cell).into_owned())
@@ -110,6 +118,7 @@ pub(crate) fn load(
         header: &header,
         line_offset,
         ended_at: None,
+        first_after_end: None,
         ignored: 0,
         empty_rows: 0,
         next_line: 1 + physical_lines,
@@ -121,10 +130,16 @@ pub(crate) fn load(
     }
     let Rows {
         ended_at,
+        first_after_end,
         ignored,
         empty_rows,
         ..
     } = rows;
+    if let (Some(end), Some(first)) = (ended_at, first_after_end) {
+        return Err(Fail::Load(
+            plan.error(LoadErrorKind::RecordsAfterEnd { end, first }),
+        ));
+    }
     if empty_rows > 0 {
         notes.push(format!("skipped {empty_rows} row(s) whose cells are all empty"));
     }
@@ -162,6 +177,9 @@ struct Rows<'a, 'p> {
     line_offset: u64,
     /// The blank line that ended the table.
     ended_at: Option<u64>,
+    /// The first line after it that is a record of the header's width: an error, since
+    /// dropping it would lose data silently.
+    first_after_end: Option<u64>,
     /// Non-empty records after that line.
     ignored: u64,
     /// Rows of empty cells skipped.
@@ -175,18 +193,24 @@ impl Rows<'_, '_> {
     fn take(&mut self, batch: &mut Batch<'_>, builder: &mut TableBuilder) -> Result<(), Fail> {
         while let Some(record) = batch.next() {
             let (line, inner) = (record.line, record.inner_newlines);
+            if let Some(opened) = record.unclosed_quote {
+                return Err(Fail::Load(self.plan.error(LoadErrorKind::UnclosedQuote {
+                    line: opened + self.line_offset,
+                })));
+            }
             let blank = record.iter().all(|cell| cell.iter().all(u8::is_ascii_whitespace));
+            if self.ended_at.is_none() && line > self.next_line {
+                // A blank line (skipped by the parser) ends the table.
+                self.ended_at = Some(self.next_line + self.line_offset);
+            }
             if self.ended_at.is_some() {
                 if !blank {
                     self.ignored += 1;
-                }
-                continue;
-            }
-            if line > self.next_line {
-                // A blank line (skipped by the parser) ends the table.
-                self.ended_at = Some(self.next_line + self.line_offset);
-                if !blank {
-                    self.ignored += 1;
+                    // Notes or a Markdown table after the blank line are not records of
+                    // the header's width; rows that are would be lost.
+                    if self.first_after_end.is_none() && record.len() == self.width {
+                        self.first_after_end = Some(line + self.line_offset);
+                    }
                 }
                 continue;
             }

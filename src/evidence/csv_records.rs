@@ -56,8 +56,9 @@ pub(crate) struct Batch<'a> {
     next: usize,
     /// Where the next line starts in `bytes`.
     start: usize,
-    /// The `csv_core` record (start line, line breaks inside), until it is handed out.
-    core: Option<(u64, u64)>,
+    /// The `csv_core` record (start line, line breaks inside, line of a quote it never
+    /// closed), until it is handed out.
+    core: Option<(u64, u64, Option<u64>)>,
     delimiter: u8,
     bounds: &'a mut Vec<Range<usize>>,
     count: &'a mut LineCount,
@@ -73,6 +74,9 @@ pub(crate) struct Record<'a> {
     pub(crate) line: u64,
     /// Line breaks inside its cells.
     pub(crate) inner_newlines: u64,
+    /// The line where a quoted cell of this record opened and was never closed: the
+    /// record then runs to the end of the file.
+    pub(crate) unclosed_quote: Option<u64>,
 }
 
 impl<'a> Record<'a> {
@@ -115,13 +119,14 @@ impl<'a> Record<'a> {
 impl Batch<'_> {
     /// The next record of the batch.
     pub(crate) fn next(&mut self) -> Option<Record<'_>> {
-        if let Some((line, inner)) = self.core.take() {
+        if let Some((line, inner, unclosed_quote)) = self.core.take() {
             return Some(Record {
                 bytes: self.bytes,
                 text: self.text,
                 bounds: self.bounds.as_slice(),
                 line,
                 inner_newlines: inner,
+                unclosed_quote,
             });
         }
         let &(content, used) = self.lines.get(self.next)?;
@@ -139,6 +144,7 @@ impl Batch<'_> {
             bounds: self.bounds.as_slice(),
             line: self.count.start_line(0),
             inner_newlines: 0,
+            unclosed_quote: None,
         })
     }
 }
@@ -200,6 +206,7 @@ impl Records {
     fn by_core<'s>(&'s mut self, input: &'s mut Input<'_>) -> Result<Option<Batch<'s>>, InputError> {
         use csv_core::ReadRecordResult;
         let (mut out, mut nends) = (0usize, 0usize);
+        let mut quotes = QuoteScan::new(self.count.newlines);
         loop {
             if input.data().is_empty() && !input.at_eof() {
                 input.fill()?;
@@ -213,6 +220,7 @@ impl Records {
             );
             let used = data.get(..nin).unwrap_or(&[]);
             let ended_with_cr = used.last() == Some(&b'\r');
+            quotes.scan(used, self.delimiter);
             self.count.note_consumed(used);
             input.consume(nin);
             out += nout;
@@ -249,7 +257,7 @@ impl Records {
                         lines: &[],
                         next: 0,
                         start: 0,
-                        core: Some((line, inner)),
+                        core: Some((line, inner, quotes.unclosed())),
                         delimiter: self.delimiter,
                         bounds: &mut self.bounds,
                         count: &mut self.count,
@@ -258,6 +266,71 @@ impl Records {
                 ReadRecordResult::End => return Ok(None),
             }
         }
+    }
+}
+
+/// Follows the quoting of the bytes `csv_core` reads for one record, as `csv_core` does
+/// (a quote opens a cell only at its start; `""` inside is a quote), to tell a record that
+/// ended at the end of the input inside a quoted cell: `csv_core` ends it there silently.
+struct QuoteScan {
+    state: Quoting,
+    /// `\n` bytes scanned so far, from the start of the input.
+    newlines: u64,
+    /// Line of the last opening quote.
+    opened: u64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quoting {
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted cell: it closes the cell unless another follows.
+    QuoteInQuoted,
+}
+
+impl QuoteScan {
+    fn new(newlines: u64) -> QuoteScan {
+        QuoteScan {
+            state: Quoting::CellStart,
+            newlines,
+            opened: 0,
+        }
+    }
+
+    fn scan(&mut self, mut bytes: &[u8], delimiter: u8) {
+        while let Some((&b, rest)) = bytes.split_first() {
+            match self.state {
+                Quoting::Quoted => {
+                    // Skip to the next quote, counting the line breaks on the way.
+                    let Some(at) = memchr::memchr(b'"', bytes) else {
+                        self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+                        return;
+                    };
+                    let inside = bytes.get(..at).unwrap_or(&[]);
+                    self.newlines += memchr::memchr_iter(b'\n', inside).count() as u64;
+                    self.state = Quoting::QuoteInQuoted;
+                    bytes = bytes.get(at + 1..).unwrap_or(&[]);
+                    continue;
+                }
+                Quoting::CellStart if b == b'"' => {
+                    self.state = Quoting::Quoted;
+                    self.opened = self.newlines + 1;
+                }
+                Quoting::QuoteInQuoted if b == b'"' => self.state = Quoting::Quoted,
+                _ if b == delimiter || b == b'\n' || b == b'\r' => self.state = Quoting::CellStart,
+                _ => self.state = Quoting::Unquoted,
+            }
+            if b == b'\n' {
+                self.newlines += 1;
+            }
+            bytes = rest;
+        }
+    }
+
+    /// The line where a quote opened and was not closed, if the record ended inside it.
+    fn unclosed(&self) -> Option<u64> {
+        (self.state == Quoting::Quoted).then_some(self.opened)
     }
 }
 

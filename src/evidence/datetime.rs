@@ -941,24 +941,76 @@ impl Temporal {
 
     /// A date: the local date as written (a time of day, if any, is ignored).
     pub(crate) fn date(&self, s: &str) -> Result<i32, Option<String>> {
-        let p = self.parts(s).ok_or(None)?;
-        if let Some(epoch) = p.epoch {
-            return epoch_micros(epoch, p.micros)
-                .map(crate::value::micros_to_date)
-                .map_err(Some);
+        if self.formats.len() > 1 {
+            return self.choose(s, false, date_of).map(|(days, _)| days);
         }
-        validate_date(&p).map_err(Some)
+        date_of(&mut self.parts(s).ok_or(None)?)
     }
 
     /// A date-time as UTC microseconds.
     pub(crate) fn datetime(&self, s: &str, notes: &mut Notes) -> Result<i64, Option<String>> {
-        let mut p = self.parts(s).ok_or(None)?;
+        if self.formats.len() > 1 {
+            // Alternatives are judged without noting anything; the reading chosen is
+            // converted again below so that its notes (DST, leap second) are counted once.
+            let mut scratch = Notes::default();
+            let (_, mut p) = self.choose(s, true, |p| self.datetime_of(p, s, &mut scratch))?;
+            return self.datetime_of(&mut p, s, notes);
+        }
+        self.datetime_of(&mut self.parts(s).ok_or(None)?, s, notes)
+    }
+
+    fn datetime_of(&self, p: &mut Parts, s: &str, notes: &mut Notes) -> Result<i64, Option<String>> {
         if let Some(epoch) = p.epoch {
             return epoch_micros(epoch, p.micros).map_err(Some);
         }
-        validate_date(&p).map_err(Some)?;
-        validate_time(&mut p, s, notes).map_err(Some)?;
-        self.instant(&p, s, notes).map_err(Some)
+        validate_date(p).map_err(Some)?;
+        validate_time(p, s, notes).map_err(Some)?;
+        self.instant(p, s, notes).map_err(Some)
+    }
+
+    /// With several formats: every format is tried, not only the first whose layout
+    /// matches (`01/30/2026` is no date under `%d/%m/%Y` but is one under `%m/%d/%Y`).
+    /// A value valid under two formats with different results (`03/04/2026` under
+    /// `%d/%m/%Y` and `%m/%d/%Y`) is an error: day and month order is never guessed.
+    /// Returns the value and the parts it was read from; with no valid reading, the
+    /// reason of the first format whose layout matched.
+    fn choose<T: PartialEq>(
+        &self,
+        s: &str,
+        with_time: bool,
+        mut convert: impl FnMut(&mut Parts) -> Result<T, Option<String>>,
+    ) -> Result<(T, Parts), Option<String>> {
+        let mut found: Option<(usize, T, Parts)> = None;
+        let mut reason: Option<Option<String>> = None;
+        for (i, format) in self.formats.iter().enumerate() {
+            let Some(parsed) = format.parse(s, self.pivot) else {
+                continue;
+            };
+            let mut p = parsed.clone();
+            match convert(&mut p) {
+                Ok(value) => match &found {
+                    None => found = Some((i, value, parsed)),
+                    Some((j, other, first)) if *other != value => {
+                        let name = |k: usize| self.formats.get(k).map_or("", |f| f.text.as_str());
+                        return Err(Some(format!(
+                            "ambiguous: `{}` reads it as {} and `{}` as {}; day and month order is never guessed, declare one of them",
+                            name(*j),
+                            describe(first, with_time),
+                            name(i),
+                            describe(&parsed, with_time),
+                        )));
+                    }
+                    Some(_) => {}
+                },
+                Err(why) => {
+                    reason.get_or_insert(why);
+                }
+            }
+        }
+        match found {
+            Some((_, value, parts)) => Ok((value, parts)),
+            None => Err(reason.flatten()),
+        }
     }
 
     /// The UTC instant of validated parts.
@@ -978,6 +1030,35 @@ impl Temporal {
         }
         Ok(micros)
     }
+}
+
+/// A date from parsed parts.
+fn date_of(p: &mut Parts) -> Result<i32, Option<String>> {
+    if let Some(epoch) = p.epoch {
+        return epoch_micros(epoch, p.micros)
+            .map(crate::value::micros_to_date)
+            .map_err(Some);
+    }
+    validate_date(p).map_err(Some)
+}
+
+/// Parts as written, for a message: `3 April 2026`, `3 April 2026 14:05`.
+fn describe(p: &Parts, with_time: bool) -> String {
+    let month = MONTHS
+        .get((p.month as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("?");
+    let mut out = format!(
+        "{} {}{} {}",
+        p.day,
+        month.get(..1).unwrap_or("").to_uppercase(),
+        month.get(1..).unwrap_or(""),
+        p.year
+    );
+    if with_time {
+        out.push_str(&format!(" {:02}:{:02}", p.hour, p.minute));
+    }
+    out
 }
 
 fn epoch_micros(secs: i64, micros: u32) -> Result<i64, String> {

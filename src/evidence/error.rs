@@ -158,6 +158,29 @@ pub enum LoadErrorKind {
         /// What it is (`a number`).
         found: String,
     },
+    /// D413: a workbook sheet has more non-empty cells than the bound
+    /// ([`super::MAX_XLSX_CELLS`]).
+    TooManyCells {
+        /// The sheet.
+        sheet: String,
+        /// Cells counted when the bound was crossed.
+        cells: u64,
+        /// The bound.
+        limit: u64,
+    },
+    /// D419: a quoted CSV cell is never closed, so the rest of the file would be one cell.
+    UnclosedQuote {
+        /// 1-based line where the quote opened.
+        line: u64,
+    },
+    /// D420: the table ends at a blank line (or an empty worksheet row), but records of the
+    /// header's width follow it: reading on or stopping would both guess.
+    RecordsAfterEnd {
+        /// The blank line (or empty row) that ends the table.
+        end: u64,
+        /// The first record-like line (or row) after it.
+        first: u64,
+    },
 }
 
 impl LoadErrorKind {
@@ -182,6 +205,9 @@ impl LoadErrorKind {
             LoadErrorKind::InvalidWorkbook { .. } => "D416",
             LoadErrorKind::NoHeader => "D417",
             LoadErrorKind::NotARecord { .. } => "D418",
+            LoadErrorKind::TooManyCells { .. } => "D413",
+            LoadErrorKind::UnclosedQuote { .. } => "D419",
+            LoadErrorKind::RecordsAfterEnd { .. } => "D420",
         }
     }
 }
@@ -206,6 +232,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("D416", "the workbook cannot be opened"),
     ("D417", "the file has no header row"),
     ("D418", "a JSON record is not an object"),
+    ("D419", "a quoted CSV cell is never closed"),
+    ("D420", "records follow the blank line that ends the table"),
 ];
 
 impl LoadError {
@@ -364,6 +392,15 @@ impl LoadError {
             LoadErrorKind::NotARecord { .. } => {
                 String::from("every record must be a JSON object; check `records` or the export")
             }
+            LoadErrorKind::TooManyCells { .. } => String::from(
+                "export only the register's rows and columns, or split the sheet; cells far outside the table (a stray value at `XFD1048576`) count too",
+            ),
+            LoadErrorKind::UnclosedQuote { .. } => String::from(
+                "the export is truncated or a cell has a stray `\"`: close the quote (write a quote inside a cell as `\"\"`) or export again",
+            ),
+            LoadErrorKind::RecordsAfterEnd { .. } => String::from(
+                "remove the blank line (or empty row) inside the table, or move what follows it out of the export",
+            ),
         }
     }
 
@@ -481,6 +518,24 @@ impl fmt::Display for LoadError {
             LoadErrorKind::NoHeader => write!(f, "`{file}` has no header row"),
             LoadErrorKind::NotARecord { found } => {
                 write!(f, "`{file}`{at}: expected an object, found {found}")
+            }
+            LoadErrorKind::TooManyCells { sheet, cells, limit } => write!(
+                f,
+                "`{file}`: sheet `{sheet}` has over {limit} non-empty cells (stopped counting at {cells})"
+            ),
+            LoadErrorKind::UnclosedQuote { line } => write!(
+                f,
+                "`{file}` line {line}: a quoted cell opens here and is never closed, so the rest of the file would be one cell"
+            ),
+            LoadErrorKind::RecordsAfterEnd { end, first } => {
+                let (what, blank) = match self.format {
+                    Some(SourceFormat::Xlsx) => ("row", "the empty row"),
+                    _ => ("line", "the blank line"),
+                };
+                write!(
+                    f,
+                    "`{file}`: the table ends at {blank} {end}, but {what} {first} after it is a record of the header's width"
+                )
             }
         }
     }

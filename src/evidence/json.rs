@@ -218,6 +218,8 @@ impl Trie {
 enum RecordError {
     Cell {
         field: usize,
+        /// Which of the field's `from` paths held the value (0 when none did).
+        rank: u8,
         problem: Problem,
         raw: String,
     },
@@ -319,6 +321,7 @@ impl<'p> Ctx<'p> {
                 };
                 return Err(self.fail(RecordError::Cell {
                     field: f,
+                    rank,
                     problem,
                     raw,
                 }));
@@ -335,6 +338,7 @@ impl<'p> Ctx<'p> {
                 if !conv.used && !seen && conv.required {
                     return Err(RecordError::Cell {
                         field: f,
+                        rank: 0,
                         problem: Problem::Required,
                         raw: String::new(),
                     });
@@ -347,6 +351,7 @@ impl<'p> Ctx<'p> {
             if let Err(problem) = conv.convert(Cell::Null, col, &mut self.builder.notes) {
                 return Err(RecordError::Cell {
                     field: f,
+                    rank: 0,
                     problem,
                     raw: String::new(),
                 });
@@ -360,12 +365,18 @@ impl<'p> Ctx<'p> {
     /// Resets after a failed record (the whole load fails, but keep state consistent).
     fn describe(&self, error: RecordError, location: Location) -> LoadError {
         match error {
-            RecordError::Cell { field, problem, raw } => {
+            RecordError::Cell {
+                field,
+                rank,
+                problem,
+                raw,
+            } => {
+                // The path that held the value, not the first one declared.
                 let column = self
                     .plan
                     .fields
                     .get(field)
-                    .and_then(|f| f.from.first())
+                    .and_then(|f| f.from.get(usize::from(rank)).or(f.from.first()))
                     .map_or("", String::as_str);
                 self.plan.cell_error(field, column, &raw, problem, location)
             }
@@ -438,20 +449,23 @@ impl NodeSeed<'_, '_> {
         })
     }
 
-    fn wrong_shape<E: de::Error>(&mut self, found: &str) -> Result<(), E> {
+    /// An object or array where a single value was expected: the error quotes it as
+    /// compact JSON (cut when quoted).
+    fn wrong_shape<E: de::Error>(&mut self, found: &str, value: &serde_json::Value) -> Result<(), E> {
         let Some(n) = self.ctx.trie.node(self.node) else {
             return Ok(());
         };
-        let f = n
+        let (f, rank) = n
             .leaves
             .iter()
-            .map(|&(f, _)| f)
-            .find(|&f| self.ctx.plan.fields.get(f).is_some_and(|c| !c.is_list()))
-            .unwrap_or(0);
+            .copied()
+            .find(|&(f, _)| self.ctx.plan.fields.get(f).is_some_and(|c| !c.is_list()))
+            .unwrap_or((0, 0));
         Err(self.ctx.fail(RecordError::Cell {
             field: f,
+            rank,
             problem: Problem::Invalid(Some(format!("found {found}, not a single value"))),
-            raw: String::new(),
+            raw: compact(value),
         }))
     }
 }
@@ -513,7 +527,10 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
         if self.has_scalar_leaves() {
-            return self.wrong_shape("an object");
+            let value = <serde_json::Value as serde::Deserialize>::deserialize(
+                de::value::MapAccessDeserializer::new(map),
+            )?;
+            return self.wrong_shape("an object", &value);
         }
         let trie = self.ctx.trie;
         let collect = self.record && self.ctx.collecting_keys;
@@ -547,7 +564,10 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
             return self.not_record("an array");
         }
         if self.has_scalar_leaves() {
-            return self.wrong_shape("an array");
+            let value = <serde_json::Value as serde::Deserialize>::deserialize(
+                de::value::SeqAccessDeserializer::new(seq),
+            )?;
+            return self.wrong_shape("an array", &value);
         }
         self.ctx.mark_present(self.node);
         let lists = self.list_leaves();
@@ -610,8 +630,10 @@ impl<'de> Visitor<'de> for NodeSeed<'_, '_> {
                 continue;
             }
             if let Err(problem) = conv.end_list(col) {
+                let rank = self.ctx.seen.get(f).copied().flatten().unwrap_or(0);
                 return Err(self.ctx.fail(RecordError::Cell {
                     field: f,
+                    rank,
                     problem,
                     raw: String::new(),
                 }));
@@ -648,8 +670,10 @@ impl ItemSeed<'_, '_> {
             if let Some(item) = conv.clean(s)
                 && col.push_item(item).is_err()
             {
+                let rank = self.ctx.seen.get(f).copied().flatten().unwrap_or(0);
                 return Err(self.ctx.fail(RecordError::Cell {
                     field: f,
+                    rank,
                     problem: Problem::Overflow,
                     raw: String::new(),
                 }));
@@ -658,12 +682,15 @@ impl ItemSeed<'_, '_> {
         Ok(())
     }
 
-    fn nested<E: de::Error>(self) -> Result<(), E> {
+    /// An object or array as a list item: the error quotes it as compact JSON.
+    fn nested<E: de::Error>(self, value: &serde_json::Value) -> Result<(), E> {
         let f = self.fields.first().copied().unwrap_or(0);
+        let rank = self.ctx.seen.get(f).copied().flatten().unwrap_or(0);
         Err(self.ctx.fail(RecordError::Cell {
             field: f,
+            rank,
             problem: Problem::Invalid(Some(String::from("a list item is an object or array, not text"))),
-            raw: String::new(),
+            raw: compact(value),
         }))
     }
 }
@@ -705,13 +732,33 @@ impl<'de> Visitor<'de> for ItemSeed<'_, '_> {
         Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, _map: A) -> Result<(), A::Error> {
-        self.nested()
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            de::value::MapAccessDeserializer::new(map),
+        )?;
+        self.nested(&value)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<(), A::Error> {
-        self.nested()
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        let value = <serde_json::Value as serde::Deserialize>::deserialize(
+            de::value::SeqAccessDeserializer::new(seq),
+        )?;
+        self.nested(&value)
     }
+}
+
+/// A JSON value as compact text for a message, cut at a few hundred bytes (messages quote
+/// at most 80 characters of it).
+fn compact(value: &serde_json::Value) -> String {
+    let mut text = value.to_string();
+    if text.len() > 400 {
+        let mut end = 400;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// Matches an object key against a node's children without allocating.

@@ -1,7 +1,8 @@
 //! Resolving a declared source path safely inside the evidence directory.
 //!
-//! Refused: an absolute path, a drive prefix, any `..` component, and a path that resolves
-//! (through symlinks) outside the evidence directory.
+//! Refused: an absolute path, a drive prefix, any `..` component, a path that resolves
+//! (through symlinks) outside the evidence directory, and anything that is not a regular
+//! file once resolved (a directory, a FIFO, a socket, a device).
 
 use std::path::{Path, PathBuf};
 
@@ -81,13 +82,36 @@ pub(crate) fn resolve(plan: &Plan<'_>, evidence_dir: &Path) -> Result<Resolved, 
         }));
     }
     let meta = std::fs::metadata(&real).map_err(unreadable)?;
-    if meta.is_dir() {
+    // Only a regular file is opened: reading a FIFO blocks until a writer comes (forever),
+    // and a device or socket is not an export.
+    if !meta.is_file() {
         return Err(plan.error(LoadErrorKind::Unreadable {
-            reason: String::from("it is a directory"),
+            reason: not_regular(&meta.file_type()),
         }));
     }
     Ok(Resolved {
         path: real,
         size: meta.len(),
     })
+}
+
+/// Why a path that is not a regular file is refused.
+fn not_regular(kind: &std::fs::FileType) -> String {
+    if kind.is_dir() {
+        return String::from("it is a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return String::from("it is a FIFO (named pipe), not a regular file");
+        }
+        if kind.is_socket() {
+            return String::from("it is a socket, not a regular file");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return String::from("it is a device, not a regular file");
+        }
+    }
+    String::from("it is not a regular file")
 }

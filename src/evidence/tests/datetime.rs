@@ -475,3 +475,61 @@ mod jira_layout {
         }
     }
 }
+
+#[test]
+fn every_declared_format_is_tried() {
+    let t = utc(&["%d/%m/%Y", "%m/%d/%Y"]);
+    let mut notes = Notes::default();
+    // Month 30 under the first format; a valid date only under the second.
+    assert_eq!(t.date("01/30/2026"), Ok(day("2026-01-30")));
+    assert_eq!(t.date("30/01/2026"), Ok(day("2026-01-30")));
+    // The same date under both: no ambiguity.
+    assert_eq!(t.date("05/05/2026"), Ok(day("2026-05-05")));
+    // Two different dates: never guessed.
+    assert_eq!(
+        t.date("03/04/2026"),
+        Err(Some(String::from(
+            "ambiguous: `%d/%m/%Y` reads it as 3 April 2026 and `%m/%d/%Y` as 4 March 2026; day and \
+             month order is never guessed, declare one of them"
+        )))
+    );
+    // Invalid under every format that matched: the first one's reason.
+    assert_eq!(
+        t.date("31/31/2026"),
+        Err(Some(String::from("month 31 does not exist")))
+    );
+    assert_eq!(t.date("2026-01-30"), Err(None));
+    // Date-times: the same rules, and a time in the message.
+    let t = utc(&["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M"]);
+    assert_eq!(
+        t.datetime("12/30/2026 10:00", &mut notes),
+        Ok(micros("2026-12-30T10:00:00Z"))
+    );
+    let e = t.datetime("01/09/2007 09:41", &mut notes).unwrap_err().unwrap();
+    assert!(
+        e.contains("as 1 September 2007 09:41 and `%m/%d/%Y %H:%M` as 9 January 2007 09:41"),
+        "{e}"
+    );
+    // Formats of different layouts never compete.
+    let t = utc(&["%d/%b/%y %-I:%M %p", "%Y-%m-%d"]);
+    assert_eq!(t.date("22/Nov/26 9:15 AM"), Ok(day("2026-11-22")));
+    assert_eq!(t.date("2026-11-23"), Ok(day("2026-11-23")));
+}
+
+#[test]
+fn a_dst_note_is_counted_once_with_several_formats() {
+    let t = Temporal {
+        formats: vec![fmt("%Y-%m-%d %H:%M"), fmt("%Y-%d-%m %H:%M")],
+        zone: Zone::from_name("Europe/Helsinki").unwrap(),
+        pivot: 1970,
+    };
+    let mut notes = Notes::default();
+    // 29 March 2026 03:30 is in Helsinki's spring-forward gap; `%Y-%d-%m` has no month 29.
+    assert!(t.datetime("2026-03-29 03:30", &mut notes).is_ok());
+    assert_eq!(notes.dst_gap.count, 1);
+}
+
+fn day(s: &str) -> i32 {
+    let d: jiff::civil::Date = s.parse().unwrap();
+    (d - jiff::civil::date(1970, 1, 1)).get_days()
+}

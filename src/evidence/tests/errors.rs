@@ -105,6 +105,41 @@ fn cases() -> Vec<(&'static str, LoadError)> {
     std::fs::write(dir.path().join("big.csv"), big).unwrap();
     let e = load(&text("big.csv", "text"), dir.path(), &NoProgress).unwrap_err();
     out.push(("too_large", e));
+    // Structure: an unclosed quote, rows after a blank line or an empty row, too many cells.
+    std::fs::write(dir.path().join("quote.csv"), "id,name\n1,\"abc\n2,def\n3,ghi\n").unwrap();
+    let e = load(&text("quote.csv", "name"), dir.path(), &NoProgress).unwrap_err();
+    out.push(("unclosed_quote", e));
+    std::fs::write(dir.path().join("blank.csv"), "id,name\n1,a\n\n2,b\n3,c\n").unwrap();
+    let e = load(&text("blank.csv", "name"), dir.path(), &NoProgress).unwrap_err();
+    out.push(("records_after_blank_line", e));
+    use super::structure::{X, sheet_xml, workbook};
+    let rows = sheet_xml(&[X::S("A1", "id"), X::S("A2", "1"), X::S("A4", "2")]);
+    std::fs::write(dir.path().join("gap.xlsx"), workbook(&[("Sheet1", rows)])).unwrap();
+    let e = load(&text("gap.xlsx", "id"), dir.path(), &NoProgress).unwrap_err();
+    out.push(("records_after_empty_row", e));
+    let refs: Vec<String> = (1..=65_537).map(|r| format!("A{r}")).collect();
+    let cells: Vec<X<'_>> = refs.iter().map(|r| X::S(r, "v")).collect();
+    std::fs::write(
+        dir.path().join("many.xlsx"),
+        workbook(&[("Big", sheet_xml(&cells))]),
+    )
+    .unwrap();
+    let e = load(&text("many.xlsx", "v"), dir.path(), &NoProgress).unwrap_err();
+    out.push(("too_many_cells", e));
+    std::fs::write(
+        dir.path().join("dates.csv"),
+        "id,when\n1,01/30/2026\n2,03/04/2026\n",
+    )
+    .unwrap();
+    let spec = DatasetSpec::new("d", "dates.csv").field(
+        f("when", Type::Date, "when")
+            .format("%d/%m/%Y")
+            .format("%m/%d/%Y"),
+    );
+    out.push((
+        "ambiguous_date",
+        load(&spec, dir.path(), &NoProgress).unwrap_err(),
+    ));
     out
 }
 

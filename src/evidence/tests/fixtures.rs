@@ -501,10 +501,12 @@ fn every_observed_timestamp_format() {
             ],
         ),
         (
-            "entra_corner_dmy",
+            // Elastic's `01/09/2007 09:41:00` is the same instant as its `1/9/2007 9:41:00 AM`
+            // and `2007-01-09T09:41:00`: month first, 9 January.
+            "entra_corner_mdy",
             DateTime,
-            &["%d/%m/%Y %H:%M:%S"],
-            [Some("2007-09-01T09:41:00Z"), Some("2007-12-31T23:00:00Z")],
+            &["%m/%d/%Y %H:%M:%S"],
+            [Some("2007-01-09T09:41:00Z"), Some("2007-12-31T23:00:00Z")],
         ),
         (
             "entra_corner_us",

@@ -4,6 +4,7 @@ mod errors;
 mod fixtures;
 mod props;
 mod samples;
+mod structure;
 
 use std::path::{Path, PathBuf};
 
