@@ -59,10 +59,34 @@ fn check_fixtures() {
             "{} produced no diagnostic",
             path.display()
         );
+        assert_headers_name_shown_lines(&rendered);
         insta::with_settings!({ description => source, omit_expression => true }, {
             insta::assert_snapshot!(rendered);
         });
     });
+}
+
+/// Every excerpt header (`╭─[ file:line:col ]` or `├─[ … ]`) names a line that the
+/// excerpt under it shows: a header naming another excerpt's line misleads the reader.
+fn assert_headers_name_shown_lines(rendered: &str) {
+    let lines: Vec<&str> = rendered.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("─[ ") else { continue };
+        let inner = line[at + "─[ ".len()..].trim_end().trim_end_matches(']').trim();
+        let mut parts = inner.rsplitn(3, ':');
+        let _col = parts.next();
+        let Some(shown) = parts.next() else { continue };
+        let excerpt = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.contains("─[ ") && !l.starts_with('['));
+        let found = excerpt
+            .into_iter()
+            .any(|l| l.split('│').next().is_some_and(|n| n.trim() == shown));
+        assert!(
+            found,
+            "header `{line}` names line {shown}, not shown under it:\n{rendered}"
+        );
+    }
 }
 
 #[test]
