@@ -75,19 +75,11 @@ pub fn load_and_check_timed(
     let (files, parse_diags) = syntax::parse_all(&sources);
     record("parse");
     diags.extend(parse_diags);
-    let parse_failed = diags.iter().any(Diagnostic::is_error);
+    // The checker knows which declarations did not parse (`ast::File::broken`) and does
+    // not repeat their syntax errors as unknown names or unused declarations.
     let (program, check_diags) = check::check(&files, options);
     record("check");
-    // After syntax errors, checker errors about the missing parts would only repeat them.
-    if parse_failed {
-        diags.extend(
-            check_diags
-                .into_iter()
-                .filter(|d| !d.is_error() || d.code.as_str().starts_with('C')),
-        );
-    } else {
-        diags.extend(check_diags);
-    }
+    diags.extend(check_diags);
     diagnostic::sort(&mut diags);
     let program = if diags.iter().any(Diagnostic::is_error) {
         None
