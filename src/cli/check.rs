@@ -116,7 +116,13 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
             let r = diagnostics::render(&checked.diagnostics, &checked.sources, color, &mut err);
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = checked.diagnostics.len() - errors;
-            let files = checked.sources.len();
+            // Files that could not be read count too: "0 rule files" would hide them.
+            let unreadable = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.primary_span().is_none() && d.location.is_some())
+                .count();
+            let files = checked.sources.len() + unreadable;
             let _ = writeln!(
                 err,
                 "{}: {files} rule file{}, {errors} error{}, {warnings} warning{}",

@@ -220,6 +220,9 @@ fn render_without_snippet(d: &Diagnostic, sources: &SourceMap, out: &mut dyn Wri
         Severity::Warning => "Warning",
     };
     writeln!(out, "[{}] {kind}: {}", d.code, visible(&d.message))?;
+    if let (None, Some(l)) = (d.primary_span(), &d.location) {
+        writeln!(out, "   --> {}:{}:{}", clean(&l.file), l.line, l.column)?;
+    }
     if let Some(span) = d.primary_span() {
         let file = sources.get(span.file);
         let (line, col) = file.line_col(span.start);
