@@ -28,11 +28,16 @@ pub struct CheckOptions {
 /// Checks parsed rule files and builds the program.
 pub fn check(files: &[ast::File], options: CheckOptions) -> (Option<Program>, Vec<Diagnostic>) {
     let mut checker = Checker::default();
+    for f in files {
+        checker.broken.extend(f.broken.iter());
+        checker.repaired.extend(f.repaired.iter().copied());
+    }
     checker.collect(files);
     checker.check_requirements();
     checker.check_rest(options);
     checker.lint();
     let mut diags = std::mem::take(&mut checker.diags);
+    diags.retain(|d| !checker.names_broken_declaration(d));
     diagnostic::sort(&mut diags);
     let program = (!diags.iter().any(Diagnostic::is_error)).then(|| checker.finish());
     (program, diags)
@@ -47,6 +52,8 @@ struct Checker<'a> {
     diags: Vec<Diagnostic>,
     /// Requirement declarations by id, with their position in `program.requirements`.
     requirement_asts: Vec<&'a ast::Requirement>,
+    /// Requirements declared again under a used id: checked for their own errors only.
+    duplicate_requirement_asts: Vec<&'a ast::Requirement>,
     waiver_asts: Vec<&'a ast::Waiver>,
     attestation_asts: Vec<&'a ast::Attestation>,
     applicability_asts: Vec<&'a ast::Applicability>,
@@ -57,11 +64,46 @@ struct Checker<'a> {
     used_datasets: Vec<bool>,
     used_fields: Vec<Vec<bool>>,
     used_params: Vec<bool>,
+    /// Declarations that did not parse (their syntax errors are reported).
+    broken: Vec<&'a ast::Broken>,
+    /// Expressions and literals the parser reported and replaced by a placeholder.
+    repaired: Vec<Span>,
 }
 
 impl<'a> Checker<'a> {
     fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// True when `span` holds a placeholder for something the parser reported.
+    fn is_repaired(&self, span: Span) -> bool {
+        self.repaired
+            .iter()
+            .any(|r| r.file == span.file && r.start >= span.start && r.end <= span.end)
+    }
+
+    /// True when a name might be used by a declaration that did not parse.
+    fn used_by_broken(&self, name: &str) -> bool {
+        self.broken.iter().any(|b| b.words.iter().any(|w| w == name))
+    }
+
+    /// True for an unknown-name error about a declaration that did not parse: its syntax
+    /// error is the one to fix, and "unknown dataset `capa`" would be false.
+    fn names_broken_declaration(&self, d: &Diagnostic) -> bool {
+        let keywords: &[&str] = match d.code {
+            Code::C101 => &["dataset"],
+            Code::C103 => &["param", "dataset"],
+            Code::C104 => &["standard"],
+            Code::C107 => &["requirement"],
+            Code::C112 => &["param"],
+            _ => return false,
+        };
+        // Unknown-name messages quote the unknown name in backticks.
+        let quoted: Vec<&str> = d.message.split('`').skip(1).step_by(2).collect();
+        self.broken.iter().any(|b| {
+            b.keyword.as_deref().is_some_and(|k| keywords.contains(&k))
+                && b.name.as_deref().is_some_and(|n| quoted.contains(&n))
+        })
     }
 
     fn duplicate(&mut self, seen: &mut Seen, what: &str, id: &ast::Ident) -> bool {
@@ -89,21 +131,24 @@ impl<'a> Checker<'a> {
         for decl in files.iter().flat_map(|f| &f.declarations) {
             match decl {
                 ast::Declaration::Standard(s) => {
+                    // A duplicate's body is checked too, into a throwaway slot, so its
+                    // own errors are reported with the C106.
+                    let standard = self.standard(s);
                     if !self.duplicate(&mut standards, "standard", &s.id) {
-                        let standard = self.standard(s);
                         self.program.standards.push(standard);
                     }
                 }
                 ast::Declaration::Dataset(d) => {
+                    let dataset = self.dataset(d);
                     if !self.duplicate(&mut datasets, "dataset", &d.id) {
-                        let dataset = self.dataset(d);
                         self.program.datasets.push(dataset);
                     }
                 }
                 ast::Declaration::Param(p) if p.is_override => self.overrides.push(p),
                 ast::Declaration::Param(p) => {
+                    let param = self.param(p);
                     if !self.duplicate(&mut params, "param", &p.name) {
-                        if let Some(param) = self.param(p) {
+                        if let Some(param) = param {
                             self.program.params.push(param);
                         } else {
                             // Keep the name known so uses do not report it as unknown.
@@ -119,7 +164,9 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ast::Declaration::Requirement(r) => {
-                    if !self.duplicate(&mut requirements, "requirement", &r.id) {
+                    if self.duplicate(&mut requirements, "requirement", &r.id) {
+                        self.duplicate_requirement_asts.push(r);
+                    } else {
                         self.requirement_asts.push(r);
                     }
                 }
@@ -224,7 +271,7 @@ impl<'a> Checker<'a> {
     /// Unused datasets and params.
     fn lint(&mut self) {
         for (i, d) in self.program.datasets.iter().enumerate() {
-            if !self.used_datasets.get(i).copied().unwrap_or(true) {
+            if !self.used_datasets.get(i).copied().unwrap_or(true) && !self.used_by_broken(&d.name) {
                 self.diags.push(
                     Diagnostic::new(
                         Code::C301,
@@ -236,7 +283,10 @@ impl<'a> Checker<'a> {
             }
         }
         for (i, p) in self.program.params.iter().enumerate() {
-            if !self.used_params.get(i).copied().unwrap_or(true) && p.ty != Type::Null {
+            if !self.used_params.get(i).copied().unwrap_or(true)
+                && p.ty != Type::Null
+                && !self.used_by_broken(&p.name)
+            {
                 self.diags.push(
                     Diagnostic::new(Code::C302, format!("param `{}` is not used", p.name))
                         .with_primary(p.span, "declared here")

@@ -44,6 +44,20 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Further facts (`the export has columns: …`).
     pub notes: Vec<String>,
+    /// Where a diagnostic without a span points: a rule file that could not be read, so
+    /// has no text in the source map (`S003`, `S004`).
+    pub location: Option<Location>,
+}
+
+/// A place in a file outside the source map.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The file, as shown to users (relative to the rules directory).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
 }
 
 impl Diagnostic {
@@ -56,6 +70,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             notes: Vec::new(),
+            location: None,
         }
     }
 
@@ -90,6 +105,12 @@ impl Diagnostic {
         if help.is_some() {
             self.help = help;
         }
+        self
+    }
+
+    /// Sets where a diagnostic without a span points.
+    pub fn with_location(mut self, location: Location) -> Diagnostic {
+        self.location = Some(location);
         self
     }
 
@@ -154,12 +175,19 @@ pub struct FlatDiagnostic {
 impl FlatDiagnostic {
     /// Flattens a diagnostic, resolving its primary span to file, line and column.
     pub fn new(d: &Diagnostic, sources: &SourceMap) -> FlatDiagnostic {
-        let located = d.primary_span().map(|span| {
-            let file = sources.get(span.file);
-            let (line, column) = file.line_col(span.start);
-            let (end_line, end_column) = file.line_col(span.end);
-            (file.name.clone(), line, column, end_line, end_column)
-        });
+        let located = d
+            .primary_span()
+            .map(|span| {
+                let file = sources.get(span.file);
+                let (line, column) = file.line_col(span.start);
+                let (end_line, end_column) = file.line_col(span.end);
+                (file.name.clone(), line, column, end_line, end_column)
+            })
+            .or_else(|| {
+                d.location
+                    .as_ref()
+                    .map(|l| (l.file.clone(), l.line, l.column, l.line, l.column))
+            });
         FlatDiagnostic {
             file: located.as_ref().map(|l| l.0.clone()),
             line: located.as_ref().map(|l| l.1),

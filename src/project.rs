@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, Location};
 use crate::source::{MAX_RULE_FILE_BYTES, SourceFile, SourceMap, display_path};
 
 /// Reads every rule file under the directories, in order: directories in the order given,
@@ -41,7 +41,13 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
                 Ok(text) => {
                     sources.add(SourceFile::new(name, path, text).in_layer(layer));
                 }
-                Err(d) => diags.push(*d),
+                Err(mut d) => {
+                    // The file is not in the source map: name it here.
+                    if let Some(l) = d.location.as_mut() {
+                        l.file = name;
+                    }
+                    diags.push(*d);
+                }
             }
         }
         if sources.len() == before && !diags.iter().any(|d| d.code == Code::S003 || d.code == Code::S004) {
@@ -138,15 +144,30 @@ pub fn rule_text(bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
                     MAX_RULE_FILE_BYTES / 1_048_576
                 ),
             )
-            .with_help("split it into several files"),
+            .with_help("split it into several files")
+            .with_location(Location {
+                file: String::new(),
+                line: 1,
+                column: 1,
+            }),
         ));
     }
     let mut text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        Box::new(
-            Diagnostic::new(Code::S003, format!("not valid UTF-8 at byte {at}"))
-                .with_help("save the file as UTF-8; is it a binary file with a `.rules` name?"),
+        let valid = std::str::from_utf8(e.as_bytes().get(..at).unwrap_or_default()).unwrap_or_default();
+        let line = 1 + valid.matches('\n').count();
+        let column = 1 + valid.rsplit('\n').next().map_or(0, |l| l.chars().count());
+        let mut d = Diagnostic::new(
+            Code::S003,
+            format!("not valid UTF-8 at line {line}, column {column} (byte {at})"),
         )
+        .with_help("save the file as UTF-8; is it a binary file with a `.rules` name?");
+        d.location = Some(Location {
+            file: String::new(),
+            line,
+            column,
+        });
+        Box::new(d)
     })?;
     if text.starts_with('\u{feff}') {
         text.replace_range(..3, "");

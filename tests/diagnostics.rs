@@ -38,6 +38,9 @@ fn check_fixture(path: &Path) -> String {
             let mut d = *d;
             // Absolute paths differ between machines.
             d.message = d.message.replace(&path.display().to_string(), &name);
+            if let Some(l) = d.location.as_mut() {
+                l.file = name.clone();
+            }
             diags.push(d);
         }
     }
@@ -59,10 +62,34 @@ fn check_fixtures() {
             "{} produced no diagnostic",
             path.display()
         );
+        assert_headers_name_shown_lines(&rendered);
         insta::with_settings!({ description => source, omit_expression => true }, {
             insta::assert_snapshot!(rendered);
         });
     });
+}
+
+/// Every excerpt header (`╭─[ file:line:col ]` or `├─[ … ]`) names a line that the
+/// excerpt under it shows: a header naming another excerpt's line misleads the reader.
+fn assert_headers_name_shown_lines(rendered: &str) {
+    let lines: Vec<&str> = rendered.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(at) = line.find("─[ ") else { continue };
+        let inner = line[at + "─[ ".len()..].trim_end().trim_end_matches(']').trim();
+        let mut parts = inner.rsplitn(3, ':');
+        let _col = parts.next();
+        let Some(shown) = parts.next() else { continue };
+        let excerpt = lines[i + 1..]
+            .iter()
+            .take_while(|l| !l.contains("─[ ") && !l.starts_with('['));
+        let found = excerpt
+            .into_iter()
+            .any(|l| l.split('│').next().is_some_and(|n| n.trim() == shown));
+        assert!(
+            found,
+            "header `{line}` names line {shown}, not shown under it:\n{rendered}"
+        );
+    }
 }
 
 #[test]
@@ -132,4 +159,52 @@ fn every_code_has_a_snapshot() {
         })
         .collect();
     assert!(missing.is_empty(), "codes without a snapshot: {missing:?}");
+}
+
+fn auditready(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_auditready"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("FORCE_COLOR")
+        .output()
+        .expect("run auditready")
+}
+
+/// A rule file that cannot be read still has a place: `--format json` gives its file,
+/// line and column, and the summary counts it.
+#[test]
+fn unreadable_rule_files_have_a_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bad.rules"), b"param a = 1\nparam \xff = 2\n").expect("write");
+    let rules = dir.path().to_str().expect("path");
+    let out = auditready(&["check", "--rules", rules, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let d = &json[0];
+    assert_eq!(d["code"], "S003");
+    assert_eq!(d["file"], "bad.rules");
+    assert_eq!(d["line"], 2);
+    assert_eq!(d["column"], 7);
+    let message = d["message"].as_str().expect("message");
+    assert!(message.contains("line 2, column 7"), "{message}");
+
+    let out = auditready(&["check", "--rules", rules]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--> bad.rules:2:7"), "{stderr}");
+    assert!(
+        stderr.contains("failed: 1 rule file, 1 error, 0 warnings"),
+        "{stderr}"
+    );
+}
+
+/// Piped output (not a terminal) carries no colour codes, even without `NO_COLOR`.
+#[test]
+fn piped_check_output_has_no_colour() {
+    let bad = fixtures().join("check");
+    let out = auditready(&["check", "--rules", bad.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stderr.is_empty());
+    assert!(!out.stderr.contains(&0x1b), "ESC in piped stderr");
+    assert!(!out.stdout.contains(&0x1b), "ESC in piped stdout");
 }

@@ -24,6 +24,10 @@ impl Checker<'_> {
             let requirement = self.requirement(r);
             self.program.requirements.push(requirement);
         }
+        // A duplicate's own errors are reported too; the requirement itself is dropped.
+        for r in self.duplicate_requirement_asts.clone() {
+            let _ = self.requirement(r);
+        }
         let mut seen = Seen::new();
         for d in self.disables.clone() {
             if self.duplicate(&mut seen, "disable of requirement", &d.requirement) {
@@ -169,7 +173,8 @@ impl Checker<'_> {
                     let t = self.expr(expr, &mut scope, &mut env, false);
                     // An expect that failed to check already has its error; a lint on it is noise.
                     let checked_cleanly = self.diags.len() == diags_before;
-                    if !matches!(t.ty, Type::Bool | Type::Null) {
+                    // Inside a repaired chained comparison the type says nothing.
+                    if !matches!(t.ty, Type::Bool | Type::Null) && !self.is_repaired(expr.span) {
                         let help = match t.ty {
                             Type::Int | Type::Number => "compare it with a target, like `… == 0` or `… <= 8`",
                             Type::Percent => "compare it with a target, like `… >= 95%`",
@@ -411,7 +416,9 @@ impl Checker<'_> {
                 return None;
             }
         }
-        if let (Some(today), Some(exp)) = (options.today, expires) {
+        // An expiry that did not parse was reported (S005) and stands for no date.
+        let expiry_known = !self.is_repaired(expires_span);
+        if let (Some(today), Some(exp), true) = (options.today, expires, expiry_known) {
             if exp < today {
                 self.diags.push(
                     Diagnostic::new(

@@ -178,6 +178,10 @@ impl Checker<'_> {
     }
 
     fn not_condition(&mut self, e: &TExpr, ty: Type, what: &str) {
+        // A chained comparison was reported and repaired inside it: its type says nothing.
+        if self.is_repaired(e.span) {
+            return;
+        }
         let help = match ty {
             Type::Int | Type::Number => "compare the number with a target, like `… == 0` or `… <= 8`",
             Type::Percent => "compare the share with a target, like `… >= 95%`",

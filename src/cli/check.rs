@@ -75,19 +75,11 @@ pub fn load_and_check_timed(
     let (files, parse_diags) = syntax::parse_all(&sources);
     record("parse");
     diags.extend(parse_diags);
-    let parse_failed = diags.iter().any(Diagnostic::is_error);
+    // The checker knows which declarations did not parse (`ast::File::broken`) and does
+    // not repeat their syntax errors as unknown names or unused declarations.
     let (program, check_diags) = check::check(&files, options);
     record("check");
-    // After syntax errors, checker errors about the missing parts would only repeat them.
-    if parse_failed {
-        diags.extend(
-            check_diags
-                .into_iter()
-                .filter(|d| !d.is_error() || d.code.as_str().starts_with('C')),
-        );
-    } else {
-        diags.extend(check_diags);
-    }
+    diags.extend(check_diags);
     diagnostic::sort(&mut diags);
     let program = if diags.iter().any(Diagnostic::is_error) {
         None
@@ -124,7 +116,13 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
             let r = diagnostics::render(&checked.diagnostics, &checked.sources, color, &mut err);
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = checked.diagnostics.len() - errors;
-            let files = checked.sources.len();
+            // Files that could not be read count too: "0 rule files" would hide them.
+            let unreadable = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.primary_span().is_none() && d.location.is_some())
+                .count();
+            let files = checked.sources.len() + unreadable;
             let _ = writeln!(
                 err,
                 "{}: {files} rule file{}, {errors} error{}, {warnings} warning{}",

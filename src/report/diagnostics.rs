@@ -177,12 +177,21 @@ fn render_one(
         .with_code(d.code.as_str())
         .with_message(visible(&d.message))
         .with_config(config);
-    for label in &d.labels {
+    // ariadne starts a new excerpt whenever a label lies on an earlier line than the one
+    // before it, and heads every excerpt of the primary's file with the primary's
+    // position. Labels in (file, start) order, the primary's file first, keep each file
+    // in one excerpt whose header names the primary, and other files' excerpts headed by
+    // their first label.
+    let mut labels: Vec<&crate::diagnostic::Label> = d.labels.iter().collect();
+    labels.sort_by_key(|l| (l.span.file != primary.file, l.span.file, l.span.start, l.span.end));
+    for (order, label) in labels.into_iter().enumerate() {
         if line_len(cache.sources, label.span) > MAX_SHOWN_LINE {
             continue;
         }
         let range: Range<usize> = label.span.range();
-        let mut l = Label::new((name_of(label.span), range)).with_message(visible(&label.message));
+        let mut l = Label::new((name_of(label.span), range))
+            .with_message(visible(&label.message))
+            .with_order(i32::try_from(order).unwrap_or(i32::MAX));
         if color {
             l = l.with_color(if label.primary {
                 match d.severity {
@@ -211,6 +220,9 @@ fn render_without_snippet(d: &Diagnostic, sources: &SourceMap, out: &mut dyn Wri
         Severity::Warning => "Warning",
     };
     writeln!(out, "[{}] {kind}: {}", d.code, visible(&d.message))?;
+    if let (None, Some(l)) = (d.primary_span(), &d.location) {
+        writeln!(out, "   --> {}:{}:{}", clean(&l.file), l.line, l.column)?;
+    }
     if let Some(span) = d.primary_span() {
         let file = sources.get(span.file);
         let (line, col) = file.line_col(span.start);

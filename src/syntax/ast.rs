@@ -37,6 +37,57 @@ pub struct File {
     pub file: FileId,
     /// Its declarations in source order.
     pub declarations: Vec<Declaration>,
+    /// Declarations that did not parse (a syntax error was reported for each), so the
+    /// checker does not report uses of them as unknown, nor what they use as unused.
+    pub broken: Vec<Broken>,
+    /// Spans of expressions where the parser reported an error and went on with a
+    /// repaired tree (a chained comparison): the checker adds no error about their type.
+    pub repaired: Vec<Span>,
+}
+
+/// A declaration that did not parse, as far as its text shows what it is.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Broken {
+    /// Its keyword (`dataset`, `param`, …; `override` is skipped), if it starts with one.
+    pub keyword: Option<String>,
+    /// The name after the keyword (`capa`, `capa.tagged`, `W-1`), if there is one.
+    pub name: Option<String>,
+    /// Every word of its text: the names it might use.
+    pub words: Vec<String>,
+    /// Where it is.
+    pub span: Span,
+}
+
+impl Broken {
+    /// What the text of a declaration that failed to parse shows of it.
+    pub fn from_text(text: &str, span: Span) -> Broken {
+        let mut words: Vec<String> = text
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut tokens = text.split_whitespace().filter(|t| *t != "override");
+        let keyword = tokens
+            .next()
+            .filter(|k| crate::syntax::scan::DECLARATION_WORDS.contains(k))
+            .map(str::to_owned);
+        let name = keyword.as_ref().and_then(|_| {
+            let id: String = tokens
+                .next()?
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | ':'))
+                .collect();
+            (!id.is_empty()).then_some(id)
+        });
+        words.sort();
+        words.dedup();
+        Broken {
+            keyword,
+            name,
+            words,
+            span,
+        }
+    }
 }
 
 /// A top-level declaration.

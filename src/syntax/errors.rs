@@ -55,7 +55,11 @@ pub(super) fn syntax_error(
             specific.extend(groups.iter().map(|g| g.to_string()));
             let expected = join_alternatives(&specific);
             let message = format!("expected {expected}, found {}", found.0);
-            let help = syntax_help(&found.0);
+            let help = if positives.contains(&Rule::span_unit) {
+                Some(span_unit_help(text, start, &found.0))
+            } else {
+                syntax_help(&found.0)
+            };
             Diagnostic::new(Code::S001, message)
                 .with_primary(span, format!("expected {expected}"))
                 .with_help_opt(help)
@@ -125,6 +129,28 @@ fn syntax_help(found: &str) -> Option<String> {
     }
 }
 
+/// After a number and a space, a calendar span unit was expected: `30 d` is a duration
+/// written with a space, `12 monthz` a misspelt unit.
+fn span_unit_help(text: &str, start: usize, found: &str) -> String {
+    let word = found.trim_matches('`');
+    if ["ms", "s", "min", "h", "d", "w"].contains(&word) {
+        let number: String = text
+            .get(..start)
+            .unwrap_or("")
+            .trim_end()
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("a duration has no space between number and unit: write `{number}{word}`")
+    } else {
+        "a calendar span is a whole number, a space and `months` or `years`, like `12 months`".to_string()
+    }
+}
+
 /// Joins "a", "b", "c" into "a, b or c", capped so the message stays one line.
 fn join_alternatives(items: &[String]) -> String {
     const MAX: usize = 8;
@@ -189,9 +215,100 @@ fn expected_item(rule: Rule) -> Expected {
         }
         return Expected::Specific(format!("`{word}`"));
     }
+    if name.starts_with("op_") {
+        return Expected::Group("an operator");
+    }
+    let group = match rule {
+        Rule::file
+        | Rule::declaration
+        | Rule::standard
+        | Rule::dataset
+        | Rule::param
+        | Rule::override_param
+        | Rule::requirement
+        | Rule::waiver
+        | Rule::applicability
+        | Rule::attestation
+        | Rule::disable
+        | Rule::test => Some(
+            "a declaration (`standard`, `dataset`, `param`, `requirement`, `waiver`, `attestation`, `test`, …)",
+        ),
+        Rule::standard_entry | Rule::clause_decl | Rule::control_decl | Rule::superseded_decl => {
+            Some("a catalog entry (`clause`, `control`, `superseded`)")
+        }
+        Rule::dataset_option
+        | Rule::source_opt
+        | Rule::format_opt
+        | Rule::delimiter_opt
+        | Rule::encoding_opt
+        | Rule::sheet_opt
+        | Rule::records_opt
+        | Rule::null_opt
+        | Rule::timezone_opt
+        | Rule::true_opt
+        | Rule::false_opt
+        | Rule::separator_opt
+        | Rule::decimal_comma_opt
+        | Rule::year_pivot_opt
+        | Rule::unescape_opt
+        | Rule::freshness_opt => Some("a dataset option (`source`, `format`, `field`, `timezone`, …)"),
+        Rule::field_option
+        | Rule::key_opt
+        | Rule::required_opt
+        | Rule::from_opt
+        | Rule::field_format_opt
+        | Rule::unit_opt => Some("a field option (`key`, `required`, `from`, `format`, `unit`)"),
+        Rule::requirement_entry
+        | Rule::title_opt
+        | Rule::clauses_opt
+        | Rule::severity_opt
+        | Rule::owner_opt
+        | Rule::description_opt
+        | Rule::allow_empty_opt
+        | Rule::metric
+        | Rule::expect => Some(
+            "another requirement entry (`title`, `clauses`, `severity`, `owner`, `description`, `metric`, `expect`)",
+        ),
+        Rule::waiver_entry
+        | Rule::requirement_opt
+        | Rule::records_opt_w
+        | Rule::reason_opt
+        | Rule::approved_by_opt
+        | Rule::approved_on_opt
+        | Rule::expires_opt => Some(
+            "a waiver entry (`requirement`, `records`, `reason`, `approved_by`, `approved_on`, `expires`)",
+        ),
+        Rule::applicability_entry
+        | Rule::app_dataset
+        | Rule::app_control
+        | Rule::app_applicable
+        | Rule::app_justification => {
+            Some("an applicability entry (`dataset`, `control`, `applicable`, `justification`)")
+        }
+        Rule::attestation_entry
+        | Rule::statement_opt
+        | Rule::attested_by_opt
+        | Rule::attested_on_opt
+        | Rule::document_opt => Some(
+            "an attestation entry (`clauses`, `statement`, `attested_by`, `attested_on`, `document`, `expires`)",
+        ),
+        Rule::test_entry | Rule::test_as_of | Rule::test_param | Rule::given | Rule::test_expect => {
+            Some("a test entry (`as_of`, `param`, `given`, `expect`)")
+        }
+        Rule::expect_status | Rule::expect_fails | Rule::expect_metric => {
+            Some("an expected outcome (`pass`, `fail`, `waived`, `metric`, …)")
+        }
+        Rule::infix | Rule::postfix => Some("an operator"),
+        _ => None,
+    };
+    if let Some(g) = group {
+        return Expected::Group(g);
+    }
     let text = match rule {
         Rule::EOI => "end of file",
-        Rule::expr
+        Rule::expression
+        | Rule::expr
+        | Rule::prefix
         | Rule::operand
         | Rule::quantifier
         | Rule::literal
@@ -199,19 +316,30 @@ fn expected_item(rule: Rule) -> Expected {
         | Rule::call
         | Rule::paren
         | Rule::list => "an expression",
+        Rule::as_of => "`as_of`",
         Rule::quant_source => "a dataset name or a list",
-        Rule::ident => "a name",
+        Rule::ident | Rule::ident_char => "a name",
+        Rule::keyword => "a keyword",
         Rule::field_name => "a field name",
         Rule::dotted_id => "a requirement id like `capa.cycle_time`",
         Rule::record_id => "an id like `W-2026-004`",
         Rule::string | Rule::string_list => "a string in double quotes",
+        Rule::string_body => "the rest of the string",
+        Rule::escape => "an escape (`\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` or `\\u{…}`)",
         Rule::clause_ref => "a clause reference like `iso27001:A.5.18`",
-        Rule::clause_id => "a clause id like `9.2` or `A.5.18`",
-        Rule::date => "a date like `2026-11-22`",
+        Rule::clause_id | Rule::clause_seg => "a clause id like `9.2` or `A.5.18`",
+        Rule::date | Rule::date_digits => "a date like `2026-11-22`",
         Rule::datetime => "a date-time like `2026-11-22T10:00:00Z`",
-        Rule::duration => "a duration like `24h`",
+        Rule::duration | Rule::duration_part => "a duration like `24h`",
+        Rule::span => "a calendar span like `12 months`",
+        Rule::span_unit => "`months` or `years`",
+        Rule::percent => "a percentage like `95%`",
+        Rule::number => "a number",
         Rule::int => "a whole number",
+        Rule::boolean => "`true` or `false`",
+        Rule::none => "`none`",
         Rule::field_type => "a type (text, int, number, bool, date, datetime, duration, percent, list)",
+        Rule::field_decl => "`field`",
         Rule::source_format => "`csv`, `json`, `jsonl` or `xlsx`",
         Rule::duration_unit => "a unit (`s`, `min`, `h`, `d`, `w`)",
         Rule::severity => "`major`, `minor` or `observation`",
@@ -219,11 +347,14 @@ fn expected_item(rule: Rule) -> Expected {
         Rule::filter => "`where`",
         Rule::group => "`by`",
         Rule::body => "`:`",
-        Rule::field_decl => "`field`",
+        Rule::given_csv => "`csv` and a string",
+        Rule::given_rows => "records in `[ … ]`",
         Rule::given_row => "a record `{ field = value, … }`",
         Rule::given_cell => "`field = value`",
-        _ if name.starts_with("op_") => return Expected::Group("an operator"),
-        _ => return Expected::Specific(name.replace('_', " ")),
+        Rule::WHITESPACE => "a space",
+        Rule::COMMENT => "a comment",
+        // Every rule has a text (a test checks it); a new rule falls back to this.
+        _ => "something else",
     };
     Expected::Specific(text.to_string())
 }
@@ -236,5 +367,21 @@ mod tests {
     fn alternatives_read_naturally() {
         let items: Vec<String> = ["`a`", "`b`", "`c`"].iter().map(|s| s.to_string()).collect();
         assert_eq!(join_alternatives(&items), "`a`, `b` or `c`");
+    }
+
+    /// Grammar names (`span_unit`, `file`) must not reach a message: every rule reads as
+    /// words of the language.
+    #[test]
+    fn every_rule_has_readable_text() {
+        for rule in Rule::all_rules() {
+            let text = match expected_item(*rule) {
+                Expected::Specific(s) => s,
+                Expected::Group(g) => g.to_string(),
+            };
+            assert_ne!(text, "something else", "{rule:?} has no text");
+            // Outside backticks, no identifier with an underscore.
+            let prose: String = text.split('`').step_by(2).collect();
+            assert!(!prose.contains('_'), "{rule:?} reads `{text}`");
+        }
     }
 }

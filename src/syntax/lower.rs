@@ -212,15 +212,16 @@ impl Lowerer<'_> {
             .collect()
     }
 
+    /// The value of a string body; `span` is the whole string, quotes included.
     fn unescape(&self, raw: &str, span: Span) -> String {
         let mut out = String::with_capacity(raw.len());
-        let mut chars = raw.chars();
-        while let Some(c) = chars.next() {
+        let mut chars = raw.char_indices();
+        while let Some((at, c)) = chars.next() {
             if c != '\\' {
                 out.push(c);
                 continue;
             }
-            match chars.next() {
+            match chars.next().map(|(_, c)| c) {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
                 Some('r') => out.push('\r'),
@@ -229,6 +230,7 @@ impl Lowerer<'_> {
                 Some('u') => {
                     let hex: String = chars
                         .by_ref()
+                        .map(|(_, c)| c)
                         .skip_while(|&c| c == '{')
                         .take_while(|&c| c != '}')
                         .collect();
@@ -241,8 +243,27 @@ impl Lowerer<'_> {
                         ),
                     }
                 }
-                // The grammar only admits the escapes above.
-                _ => {}
+                other => {
+                    // The escape itself: after the opening quote, `at` bytes into the body.
+                    let len = 1 + other.map_or(0, char::len_utf8) as u32;
+                    let start = span.start + 1 + at as u32;
+                    let shown: String = other.map(|c| c.escape_default().to_string()).unwrap_or_default();
+                    self.push(
+                        Diagnostic::new(Code::S005, format!("unknown escape `\\{shown}` in a string"))
+                            .with_primary(
+                                Span {
+                                    start,
+                                    end: start + len,
+                                    ..span
+                                },
+                                "not an escape",
+                            )
+                            .with_help(
+                                "the escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\r` and `\\u{…}`; \
+                                 write `\\\\` for a backslash",
+                            ),
+                    );
+                }
             }
         }
         out
