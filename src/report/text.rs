@@ -398,9 +398,20 @@ fn expect_facts(r: &RequirementReport, e: &ExpectReport, s: Style, w: &mut Strin
 }
 
 /// A grouped metric's groups, one a line, those an expect found missing its target marked.
+/// A grouped metric with more groups than this lists only the groups that miss the
+/// target in the text report: a per-person metric over 120 people is a page of `true`s
+/// that hides the one line that matters. The JSON report lists them all.
+const GROUPS_LISTED_IN_FULL: usize = 12;
+
 fn groups(m: &MetricReport, e: &ExpectReport, s: Style, w: &mut String, indent: &str) {
+    let in_full = m.groups.len() <= GROUPS_LISTED_IN_FULL;
+    let mut left_out = 0;
     for g in &m.groups {
         let failing = e.failing_groups.iter().any(|f| f.group == g.group);
+        if !in_full && !failing {
+            left_out += 1;
+            continue;
+        }
         let mark = if failing { s.red("✗") } else { " ".to_string() };
         let _ = writeln!(
             w,
@@ -409,6 +420,13 @@ fn groups(m: &MetricReport, e: &ExpectReport, s: Style, w: &mut String, indent: 
             clean(&g.value),
             plural(g.records, "record", "records"),
             if failing { " — misses the target" } else { "" }
+        );
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            w,
+            "{indent}    … {} not listed (--format json lists every group)",
+            plural(left_out, "other group meets the target,", "other groups meet the target,")
         );
     }
 }
