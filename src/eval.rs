@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::check::program::{Program, Requirement, Waiver};
+use crate::check::program::{Program, QSource, Requirement, TExpr, TKind, Waiver};
 use crate::diagnostic::Code;
 use crate::source::{SourceMap, Span};
 use crate::value::{self, Value};
@@ -264,6 +264,55 @@ fn evidence_problem(ctx: &RunContext<'_>, r: &Requirement) -> Option<(Outcome, S
         if let Some(stale) = staleness(ctx, d) {
             return Some((Outcome::NoEvidence, stale));
         }
+    }
+    blind_filter(ctx, r).map(|message| (Outcome::NoEvidence, message))
+}
+
+/// A message when a `where` filter over a dataset reads a field that is empty in every
+/// record of the export. Such a filter keeps no record (an unknown condition leaves the
+/// record out), so `no`, `count` and `any` would judge an empty population and could pass:
+/// `(count c in capa where c.status in open_states: …) == 0` passes on an export whose
+/// Status column came out blank. A column empty in every record says the export is
+/// broken, not that nothing is in scope, so the requirement has no evidence.
+fn blind_filter(ctx: &RunContext<'_>, r: &Requirement) -> Option<String> {
+    let mut read: Vec<(usize, usize, &str)> = Vec::new();
+    let mut stack: Vec<&TExpr> = r.metrics.iter().map(|m| &m.expr).collect();
+    stack.extend(r.expects.iter().map(|e| &e.expr));
+    while let Some(e) = stack.pop() {
+        if let TKind::Quant(q) = &e.kind {
+            if let (QSource::Dataset(_), Some(filter)) = (&q.source, &q.filter) {
+                let mut inner = vec![filter];
+                while let Some(f) = inner.pop() {
+                    if let TKind::Field { slot, dataset, field } = f.kind {
+                        if slot == q.slot && !read.iter().any(|&(d, x, _)| (d, x) == (dataset, field)) {
+                            read.push((dataset, field, q.var.as_str()));
+                        }
+                    }
+                    join::children(f, |c| inner.push(c));
+                }
+            }
+        }
+        join::children(e, |c| stack.push(c));
+    }
+    for (dataset, field, var) in read {
+        let Some(rows) = ctx.datasets.get(dataset).and_then(|i| i.rows) else {
+            continue;
+        };
+        if rows.is_empty() || (0..rows.len()).any(|row| !matches!(rows.value(field, row), Value::None)) {
+            continue;
+        }
+        let d = ctx.program.datasets.get(dataset)?;
+        let file = ctx
+            .datasets
+            .get(dataset)
+            .and_then(|i| i.file.as_ref())
+            .map_or(d.spec.source.clone(), |f| f.path.clone());
+        let name = d.fields.get(field).map_or("?", |f| f.name.as_str());
+        return Some(format!(
+            "every `{name}` value in the export `{file}` is empty ({} records), so the `where` of `{var} in {}` cannot tell which records are in scope",
+            rows.len(),
+            d.name
+        ));
     }
     None
 }

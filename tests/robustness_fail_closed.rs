@@ -360,6 +360,15 @@ requirement access.no_stale_leavers {
 }
 "#;
 
+const NO_REQUIREMENT: &str = r#"
+requirement access.no_recent_leavers {
+  title    "No leaver left in the last week"
+  clauses  iso27001:A.5.18
+  severity major
+  expect   no l in leavers where l.terminated >= as_of - 7d
+}
+"#;
+
 fn matrix() -> Vec<Case> {
     use Outcome::{Error, Fail, NoEvidence};
     vec![
@@ -543,7 +552,37 @@ fn matrix() -> Vec<Case> {
             requirement: "access.revoked_on_termination",
             outcome: NoEvidence,
             code: None,
-            mentions: &[],
+            mentions: &["every `terminated` value in the export `hr/leavers.csv` is empty"],
+        },
+        Case {
+            // `where` keeps no record, so the count is 0: without the blind-filter rule
+            // (docs/language.md, 4.9) the expect would pass on a broken export.
+            name: "every value of a filter field empty under `count … == 0`",
+            mutate: |p| {
+                p.write_rules("count.rules", COUNT_REQUIREMENT);
+                p.write_evidence(
+                    "hr/leavers.csv",
+                    "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
+                )
+            },
+            requirement: "access.no_stale_leavers",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &["every `terminated` value in the export `hr/leavers.csv` is empty"],
+        },
+        Case {
+            name: "every value of a filter field empty under `no`",
+            mutate: |p| {
+                p.write_rules("no.rules", NO_REQUIREMENT);
+                p.write_evidence(
+                    "hr/leavers.csv",
+                    "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
+                )
+            },
+            requirement: "access.no_recent_leavers",
+            outcome: NoEvidence,
+            code: None,
+            mentions: &["every `terminated` value in the export `hr/leavers.csv` is empty"],
         },
         Case {
             name: "every value of a join field empty",
@@ -744,24 +783,6 @@ fn matrix() -> Vec<Case> {
             mentions: &[],
         },
     ]
-}
-
-/// `count … where F == 0` when `F` reads a field the export left empty in every record:
-/// `where` leaves every record out, the count is 0 and the expect passes, exactly as
-/// `no x in d where F` does (docs/security.md, "Semantics to know when writing rules").
-/// Not fail-closed; whether `count` and `no` should become unknown when the filter is
-/// unknown for every record is a language decision, so the case is recorded here and
-/// ignored until it is taken.
-#[test]
-#[ignore = "known gap: a filter unknown for every record counts 0 (docs/security.md)"]
-fn count_equal_zero_with_every_filter_value_empty() {
-    let p = Project::healthy();
-    p.write_rules("count.rules", COUNT_REQUIREMENT);
-    p.write_evidence(
-        "hr/leavers.csv",
-        "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
-    );
-    assert_fails_closed(&p, "access.no_stale_leavers", Outcome::NoEvidence);
 }
 
 /// The diagnostic codes a run reports for a requirement: those in its errors, and those of
