@@ -782,3 +782,99 @@ fn sarif_uris_are_absolute_for_an_absolute_rules_directory() {
     );
     assert!(location.get("uriBaseId").is_none(), "{location}");
 }
+
+// ------------------------------------------------------------------ as_of pinned by the evidence
+
+/// A copy of the fixture project's evidence with an `as_of` file holding `pin`.
+fn evidence_pinned(pin: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy(&project().join("evidence"), dir.path());
+    std::fs::write(dir.path().join("as_of"), pin).expect("write as_of");
+    dir
+}
+
+fn run_on(evidence: &Path, extra: &[&str]) -> Output {
+    let rules = project().join("rules");
+    let mut args = vec![
+        "run",
+        "--rules",
+        rules.to_str().expect("utf-8 path"),
+        "--evidence",
+        evidence.to_str().expect("utf-8 path"),
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    auditready(&args)
+}
+
+#[test]
+fn an_as_of_file_in_the_evidence_pins_the_date_unless_as_of_is_given() {
+    let dir = evidence_pinned("# exported on\n\n2026-11-22\n");
+    let pinned = run_on(dir.path(), &[]);
+    let explicit = run_on(dir.path(), &["--as-of", "2026-11-22"]);
+    assert_eq!(pinned.status.code(), Some(0));
+    assert_eq!(pinned.stdout, explicit.stdout, "the pinned date is the one used");
+    let note = String::from_utf8_lossy(&pinned.stderr);
+    assert!(note.contains("note: as_of 2026-11-22 from"), "{note}");
+    assert!(
+        !String::from_utf8_lossy(&explicit.stderr).contains("note: as_of"),
+        "--as-of needs no note"
+    );
+
+    let later = run_on(dir.path(), &["--as-of", "2027-03-01"]);
+    let json: serde_json::Value = serde_json::from_slice(&later.stdout).expect("json");
+    assert_eq!(
+        json["as_of"], "2027-03-01T00:00:00Z",
+        "--as-of overrides the file"
+    );
+}
+
+#[test]
+fn an_as_of_file_that_holds_no_date_is_a_usage_error() {
+    for (pin, shown) in [
+        ("22.11.2026\n", "line 1: `22.11.2026`"),
+        ("# only a comment\n", "holds no date"),
+    ] {
+        let dir = evidence_pinned(pin);
+        let out = run_on(dir.path(), &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(shown), "{stderr}");
+    }
+}
+
+#[test]
+fn the_shipped_sample_is_evaluated_as_of_its_export_date() {
+    let bare = auditready_in_crate(&["run", "--fail-on", "never", "--format", "json"]);
+    let pinned = auditready_in_crate(&[
+        "run",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    assert_eq!(
+        bare.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&bare.stderr)
+    );
+    assert_eq!(bare.stdout, pinned.stdout);
+}

@@ -100,6 +100,62 @@ pub fn as_of(arg: Option<&str>) -> Result<i64, Exit> {
     }
 }
 
+/// The file in an evidence directory that pins the date the evidence was exported.
+pub const PINNED_AS_OF: &str = "as_of";
+
+/// The evaluation instant for a command that reads an evidence directory: `--as-of` when
+/// given; otherwise the date pinned in `<evidence>/as_of`, when that file exists; otherwise
+/// today. A frozen evidence set (the shipped sample, an auditor's copy of last month's
+/// exports) knows when it was exported, and evaluating it as of a later day would turn
+/// every "within 30 days" into a finding that was not there when the exports were taken.
+/// A note on stderr says where the date came from.
+pub fn as_of_for(arg: Option<&str>, evidence: &Path) -> Result<i64, Exit> {
+    if arg.is_some() {
+        return as_of(arg);
+    }
+    let path = evidence.join(PINNED_AS_OF);
+    if !path.is_file() {
+        return as_of(None);
+    }
+    let shown = crate::report::text::clean(&path.display().to_string());
+    let mut text = String::new();
+    let read = std::fs::File::open(&path).and_then(|f| {
+        use std::io::Read as _;
+        // A date and a comment fit in far less; a larger file is not this file.
+        f.take(4096).read_to_string(&mut text)
+    });
+    if let Err(e) = read {
+        eprintln!("error: cannot read `{shown}`: {e}");
+        return Err(Exit::Error);
+    }
+    // The first line that is neither blank nor a `#` comment holds the date.
+    let found = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .find(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    let Some((line, date)) = found else {
+        eprintln!("error: `{shown}` holds no date; write the export date as YYYY-MM-DD on its own line");
+        return Err(Exit::Error);
+    };
+    match crate::syntax::literal::parse_date(date) {
+        Ok(days) => {
+            eprintln!(
+                "note: as_of {} from `{shown}` (the date this evidence was exported); --as-of overrides it",
+                value::format_date(days)
+            );
+            Ok(value::date_to_micros(days))
+        }
+        Err(e) => {
+            eprintln!(
+                "error: `{shown}` line {line}: `{}` is not a date ({e}); write it as YYYY-MM-DD, like 2026-11-22",
+                crate::report::text::clean(date)
+            );
+            Err(Exit::Error)
+        }
+    }
+}
+
 /// The requirement a command was asked about (`explain`, `sample`), or an error on stderr
 /// with a did-you-mean.
 pub fn requirement<'p>(

@@ -23,7 +23,7 @@ pub struct CoverageArgs {
     /// excludes are shown as excluded). Missing: controls are not excluded.
     #[arg(long, value_name = "DIR", default_value = "evidence")]
     pub evidence: PathBuf,
-    /// Date attestations are valid on (YYYY-MM-DD; default today).
+    /// Date attestations are valid on (YYYY-MM-DD; default: `<evidence>/as_of`, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Only this standard (repeatable).
@@ -44,7 +44,7 @@ struct StandardCoverage {
 /// Runs `coverage`; exit 1 when a clause (not a control) has neither a requirement nor an
 /// unexpired attestation.
 pub fn run(args: &CoverageArgs, color: bool) -> Exit {
-    let as_of = match common::as_of(args.as_of.as_deref()) {
+    let as_of = match common::as_of_for(args.as_of.as_deref(), &args.evidence) {
         Ok(t) => t,
         Err(exit) => return exit,
     };

@@ -24,7 +24,7 @@ pub struct DatasetsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
-    /// Date freshness is judged on (YYYY-MM-DD; default today).
+    /// Date freshness is judged on (YYYY-MM-DD; default: `<evidence>/as_of`, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 }
@@ -74,7 +74,7 @@ pub fn run(args: &DatasetsArgs, color: bool) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let as_of = match common::as_of(args.as_of.as_deref()) {
+    let as_of = match common::as_of_for(args.as_of.as_deref(), &args.evidence) {
         Ok(t) => t,
         Err(exit) => return exit,
     };

@@ -34,7 +34,7 @@ pub struct ExplainArgs {
     /// Evidence directory.
     #[arg(long, value_name = "DIR", default_value = "evidence")]
     pub evidence: PathBuf,
-    /// Evaluation date (YYYY-MM-DD; default today).
+    /// Evaluation date (YYYY-MM-DD; default: `<evidence>/as_of`, else today).
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Override a param (repeatable).
@@ -56,7 +56,7 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
 }
 
 fn execute(args: &ExplainArgs, color: bool) -> Result<String, Exit> {
-    let as_of = common::as_of(args.as_of.as_deref())?;
+    let as_of = common::as_of_for(args.as_of.as_deref(), &args.evidence)?;
     let project = common::load_project(&args.rules, crate::value::micros_to_date(as_of), color, false)?;
     let program = &project.program;
     let (index, requirement) = common::requirement(program, &args.requirement)?;

@@ -22,7 +22,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR", default_value = "evidence")]
     pub evidence: PathBuf,
     /// Evaluation date (YYYY-MM-DD); every "in the last 12 months" is relative to it.
-    /// Defaults to today. Pin it for reproducible reports.
+    /// Defaults to the date in `<evidence>/as_of` when that file exists (a frozen export),
+    /// else today. Pin it for reproducible reports.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Only requirements serving this standard (repeatable), e.g. `--standard iso27001`.
@@ -89,7 +90,7 @@ pub fn run(args: &RunArgs, colors: Colors) -> Exit {
 fn execute(args: &RunArgs, colors: Colors) -> Result<Exit, Exit> {
     // Diagnostics go to stderr; the report's colour is decided where it is written.
     let color = colors.stderr;
-    let as_of = common::as_of(args.as_of.as_deref())?;
+    let as_of = common::as_of_for(args.as_of.as_deref(), &args.evidence)?;
     let today = crate::value::micros_to_date(as_of);
     let mut timings = args.timings.then(super::timings::Timings::default);
     let project = common::load_project_timed(&args.rules, today, color, false, timings.as_mut())?;

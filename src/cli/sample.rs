@@ -28,7 +28,7 @@ pub struct SampleArgs {
     /// Evidence directory.
     #[arg(long, value_name = "DIR", default_value = "evidence")]
     pub evidence: PathBuf,
-    /// Evaluation date (YYYY-MM-DD) for filters relative to `as_of`; defaults to today.
+    /// Evaluation date (YYYY-MM-DD) for filters relative to `as_of`; defaults to the date in `<evidence>/as_of`, else today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// Override a param, e.g. `--param capa_cycle_max=14d` (repeatable; each param once).
@@ -54,7 +54,7 @@ fn execute(args: &SampleArgs, color: bool) -> Result<Exit, Exit> {
         eprintln!("error: --size must be at least 1");
         return Err(Exit::Error);
     }
-    let as_of = common::as_of(args.as_of.as_deref())?;
+    let as_of = common::as_of_for(args.as_of.as_deref(), &args.evidence)?;
     let today = crate::value::micros_to_date(as_of);
     let project = common::load_project(&args.rules, today, color, false)?;
     let program = &project.program;

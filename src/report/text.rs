@@ -426,7 +426,11 @@ fn groups(m: &MetricReport, e: &ExpectReport, s: Style, w: &mut String, indent: 
         let _ = writeln!(
             w,
             "{indent}    … {} not listed (--format json lists every group)",
-            plural(left_out, "other group meets the target,", "other groups meet the target,")
+            plural(
+                left_out,
+                "other group meets the target,",
+                "other groups meet the target,"
+            )
         );
     }
 }

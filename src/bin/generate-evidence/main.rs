@@ -225,9 +225,22 @@ fn run() -> Result<(), Error> {
         root: args.out,
     };
     match ctx.scale {
-        None => write_sample(&ctx),
-        Some(f) => write_scaled(&ctx, f),
+        None => write_sample(&ctx)?,
+        Some(f) => write_scaled(&ctx, f)?,
     }
+    write_as_of(&ctx)
+}
+
+/// `as_of`: the date the exports were taken, which `auditready` evaluates them as of when
+/// no `--as-of` is given, so the sample's report does not drift as calendar time passes.
+fn write_as_of(ctx: &Ctx) -> Result<(), Error> {
+    let mut out = b"# The date these exports were taken. auditready evaluates this evidence as of\n\
+# this date unless --as-of says otherwise.\n"
+        .to_vec();
+    clock::put_date(&mut out, clock::AS_OF_DAY);
+    out.push(b'\n');
+    let path = ctx.path("as_of");
+    std::fs::write(&path, out).map_err(|e| Error::io(&path, e))
 }
 
 fn main() -> ExitCode {
