@@ -212,3 +212,19 @@ fn day_first_and_month_first_mixed_in_one_field() {
     assert!(e.starts_with("D406") && e.contains("03/04/2021"), "{e}");
     let _ = at;
 }
+
+#[test]
+fn invalid_utf8_is_located_by_line_and_character_column() {
+    // A BOM, a multi-byte character before the bad byte, and a CRLF line end.
+    let bytes = b"\xEF\xBB\xBFname,city\r\n\xC3\xA9t\xC3\xA9,Z\xFCrich\r\n";
+    let spec = DatasetSpec {
+        encoding: Some(Encoding::Utf8),
+        ..DatasetSpec::new("x", "u.csv")
+    }
+    .field(f("city", Type::Text, "city"));
+    let e = err("u.csv", bytes, &spec);
+    assert!(
+        e.starts_with("D409 `u.csv` line 2 column 6: not valid UTF-8 (byte 21 of the file)"),
+        "{e}"
+    );
+}
