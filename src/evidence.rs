@@ -118,10 +118,12 @@ pub fn load(
     let resolved = path::resolve(&plan, evidence_dir)?;
     observer.started(&spec.name, resolved.size);
     let result = match plan.format {
-        SourceFormat::Csv => with_encoding(&plan, |enc| csv::load(&plan, &resolved.path, enc, observer)),
-        SourceFormat::Json | SourceFormat::JsonLines => {
-            with_encoding(&plan, |enc| json::load(&plan, &resolved.path, enc, observer))
-        }
+        SourceFormat::Csv => with_encoding(&plan, &resolved.path, |enc| {
+            csv::load(&plan, &resolved.path, enc, observer)
+        }),
+        SourceFormat::Json | SourceFormat::JsonLines => with_encoding(&plan, &resolved.path, |enc| {
+            json::load(&plan, &resolved.path, enc, observer)
+        }),
         SourceFormat::Xlsx => xlsx::load(&plan, &resolved.path, observer),
     };
     observer.finished(&spec.name);
@@ -153,8 +155,13 @@ impl From<LoadError> for Fail {
 /// Runs a text reader with the declared encoding, or UTF-8 falling back to Windows-1252.
 fn with_encoding(
     plan: &Plan<'_>,
+    path: &Path,
     read: impl Fn(Encoding) -> Result<Table, Fail>,
 ) -> Result<Table, LoadError> {
+    let invalid = |byte: u64| {
+        let (line, column) = input::line_column(path, byte).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        plan.error(LoadErrorKind::InvalidUtf8 { byte, line, column })
+    };
     match read(plan.spec.encoding.unwrap_or(Encoding::Utf8)) {
         Ok(table) => Ok(table),
         Err(Fail::Load(e)) => Err(e),
@@ -167,9 +174,9 @@ fn with_encoding(
                 Ok(table)
             }
             Err(Fail::Load(e)) => Err(e),
-            Err(Fail::Utf8(byte)) => Err(plan.error(LoadErrorKind::InvalidUtf8 { byte })),
+            Err(Fail::Utf8(byte)) => Err(invalid(byte)),
         },
-        Err(Fail::Utf8(byte)) => Err(plan.error(LoadErrorKind::InvalidUtf8 { byte })),
+        Err(Fail::Utf8(byte)) => Err(invalid(byte)),
     }
 }
 

@@ -97,6 +97,10 @@ pub enum LoadErrorKind {
     InvalidUtf8 {
         /// Byte offset of the first invalid byte.
         byte: u64,
+        /// 1-based line of that byte; `None` if the file could not be read again to count.
+        line: Option<u64>,
+        /// 1-based column (in characters) of that byte on its line.
+        column: Option<u64>,
     },
     /// D410: the file is not valid JSON (a missing comma, a truncated export).
     InvalidJson {
@@ -477,9 +481,13 @@ impl fmt::Display for LoadError {
                 f,
                 "`{file}`{at}: row has {found} cells but the header has {expected}"
             ),
-            LoadErrorKind::InvalidUtf8 { byte } => {
-                write!(f, "`{file}` is not valid UTF-8 at byte {byte}")
-            }
+            LoadErrorKind::InvalidUtf8 { byte, line, column } => match (line, column) {
+                (Some(line), Some(column)) => write!(
+                    f,
+                    "`{file}` line {line} column {column}: not valid UTF-8 (byte {byte} of the file)"
+                ),
+                _ => write!(f, "`{file}` is not valid UTF-8 at byte {byte}"),
+            },
             LoadErrorKind::InvalidJson {
                 message,
                 line,

@@ -18,6 +18,43 @@ pub(crate) enum InputError {
     Utf8(u64),
 }
 
+/// The 1-based line and column (in characters) of file offset `byte`, for a D409 message.
+/// Reads the file again up to that offset: only on that error's path, where the bytes before
+/// the offset are known to be valid UTF-8. A byte-order mark is not counted as a column.
+/// `None` if the file cannot be read again.
+pub(crate) fn line_column(path: &Path, byte: u64) -> Option<(u64, u64)> {
+    let mut file = File::open(path).ok()?.take(byte);
+    let mut line = 1u64;
+    // Characters since the last line feed: every byte that does not continue a character.
+    let mut chars = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut first = true;
+    loop {
+        let got = match file.read(&mut buf) {
+            Ok(got) => got,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        let mut block = buf.get(..got)?;
+        if got == 0 {
+            break;
+        }
+        if first && block.starts_with(BOM) {
+            block = block.get(BOM.len()..).unwrap_or(&[]);
+        }
+        first = false;
+        for &b in block {
+            if b == b'\n' {
+                line += 1;
+                chars = 0;
+            } else if b & 0xC0 != 0x80 {
+                chars += 1;
+            }
+        }
+    }
+    Some((line, chars + 1))
+}
+
 /// Incremental UTF-8 validation across block boundaries.
 #[derive(Default)]
 struct Utf8Check {

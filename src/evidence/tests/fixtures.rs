@@ -218,11 +218,18 @@ fn windows_1252_detected_and_declared() {
     let t = load_ok(&declared);
     assert_eq!(t.column(1).text(0), Some("Patch DB \u{2013} night window"));
     assert!(t.file().notes.is_empty());
-    // UTF-8 declared: an error with the byte offset.
+    // UTF-8 declared: an error with the line, column and byte offset.
     let mut utf8 = spec;
     utf8.encoding = Some(Encoding::Utf8);
     let e = load_err(&utf8);
-    assert_eq!(*e.kind, LoadErrorKind::InvalidUtf8 { byte: 104 });
+    assert_eq!(
+        *e.kind,
+        LoadErrorKind::InvalidUtf8 {
+            byte: 104,
+            line: Some(2),
+            column: Some(35)
+        }
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 mod errors;
 mod fixtures;
 mod props;
+mod quirks;
 mod samples;
 mod structure;
 
