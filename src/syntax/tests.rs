@@ -461,3 +461,20 @@ fn comments_may_sit_inside_expressions() {
     assert_eq!(expr("a # the first\n  + b # the second\n  * c"), "(+ a (* b c))");
     assert_eq!(expr("all x in d # every record\n: x.v"), "(all x d : x.v)");
 }
+
+#[test]
+fn an_impossible_date_time_is_explained_in_our_words() {
+    for (text, said) in [
+        ("2026-01-01T25:00:00Z", "the hour `25` is out of range (00 to 23)"),
+        ("2026-01-01T10:61Z", "the minute `61` is out of range (00 to 59)"),
+        ("2026-02-30T10:00:00Z", "there is no date `2026-02-30`"),
+    ] {
+        let (_, diags) = parse(&format!("param p = {text}"));
+        assert_eq!(diags.len(), 1, "{text}: {diags:#?}");
+        assert_eq!(diags[0].code, Code::S005);
+        assert_eq!(
+            diags[0].message,
+            format!("`{text}` is not a valid date-time: {said}")
+        );
+    }
+}
