@@ -418,6 +418,3 @@ pub fn example_of(ty: Type) -> &'static str {
         Type::Null => "`none`",
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -32,6 +32,10 @@ pub fn load_rules(dirs: &[PathBuf]) -> (SourceMap, Vec<Diagnostic>) {
         let mut files = Vec::new();
         collect(dir, dir, &mut files, &mut diags, 0);
         files.sort();
+        // Two links with `.rules` names to the same other file would still load it twice:
+        // keep the first name of each file, in the sorted order.
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|path| seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())));
         for path in files {
             let mut name = display_path(&path, dir);
             if several {
@@ -85,38 +89,74 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>, diags: &mut Vec<Diag
             return;
         }
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        // Symbolic links are followed only when they stay inside the rules directory, so
-        // a rule project cannot pull in files from elsewhere on the machine.
+    // Sorted so that the diagnostics below come out in the same order on every machine
+    // (the files themselves are sorted again by the caller).
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
         let Ok(meta) = std::fs::metadata(&path) else {
             continue;
         };
-        if entry.file_type().is_ok_and(|t| t.is_symlink()) && !stays_inside(root, &path) {
-            diags.push(
-                Diagnostic::new(
-                    Code::S006,
-                    format!(
-                        "`{}` links outside the rules directory; not read",
-                        display_path(&path, root)
-                    ),
-                )
-                .with_help("copy the file into the rules directory, or pass its folder as another `--rules`"),
-            );
-            continue;
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            match link_target(root, &path) {
+                // Symbolic links are followed only when they stay inside the rules
+                // directory, so a rule project cannot pull in files from elsewhere on the
+                // machine.
+                LinkTarget::Outside => {
+                    diags.push(
+                        Diagnostic::new(
+                            Code::S006,
+                            format!(
+                                "`{}` links outside the rules directory; not read",
+                                display_path(&path, root)
+                            ),
+                        )
+                        .with_help(
+                            "copy the file into the rules directory, or pass its folder as another `--rules`",
+                        ),
+                    );
+                    continue;
+                }
+                // A link to a directory inside the rules directory is not followed: the
+                // walk reaches that directory under its real name anyway (its canonical
+                // path lies under the root, so it is reached without going through any
+                // link), so following it could only load the same files twice (duplicate
+                // definitions) or, for a link to an ancestor such as `loop -> .`, go round
+                // in circles. Skipping it silently is enough: nothing is lost, and each file
+                // keeps one stable name, its real path.
+                LinkTarget::Inside(_) if meta.is_dir() => continue,
+                // A link to a rule file inside the tree is skipped for the same reason;
+                // a link with a `.rules` name to a file with another name is the only way
+                // that file is loaded, so it is kept.
+                LinkTarget::Inside(target) if meta.is_file() && is_rule_file(&target) => continue,
+                LinkTarget::Inside(_) => {}
+            }
         }
         if meta.is_dir() {
             collect(root, &path, out, diags, depth + 1);
-        } else if path.extension().is_some_and(|e| e == "rules") {
+        } else if is_rule_file(&path) {
             out.push(path);
         }
     }
 }
 
-fn stays_inside(root: &Path, path: &Path) -> bool {
+fn is_rule_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "rules")
+}
+
+/// Where a symbolic link leads, relative to the rules directory.
+enum LinkTarget {
+    /// Inside the rules directory: the canonical path of the target.
+    Inside(PathBuf),
+    /// Outside it, or nowhere (a dangling link).
+    Outside,
+}
+
+fn link_target(root: &Path, path: &Path) -> LinkTarget {
     match (root.canonicalize(), path.canonicalize()) {
-        (Ok(r), Ok(p)) => p.starts_with(r),
-        _ => false,
+        (Ok(r), Ok(p)) if p.starts_with(&r) => LinkTarget::Inside(p),
+        _ => LinkTarget::Outside,
     }
 }
 
@@ -173,4 +213,124 @@ pub fn rule_text(bytes: Vec<u8>) -> Result<String, Box<Diagnostic>> {
         text.replace_range(..3, "");
     }
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh empty directory under the system temp directory, removed on drop.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new(name: &str) -> TempDir {
+            let dir = std::env::temp_dir().join(format!("auditready-project-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        fn write(&self, rel: &str, text: &str) {
+            let path = self.0.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn names(sources: &SourceMap) -> Vec<String> {
+        sources.files().map(|(_, f)| f.name.clone()).collect()
+    }
+
+    fn codes(diags: &[Diagnostic]) -> Vec<String> {
+        diags
+            .iter()
+            .map(|d| format!("{:?}: {}", d.code, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn files_at_any_depth_come_in_sorted_order() {
+        let dir = TempDir::new("order");
+        for rel in [
+            "z.rules",
+            "b/c/d/deep.rules",
+            "a.rules",
+            "b/a.rules",
+            "b/notes.txt",
+            "B.rules",
+        ] {
+            dir.write(rel, "");
+        }
+        let (sources, diags) = load_rules(std::slice::from_ref(&dir.0));
+        assert!(diags.is_empty(), "{:?}", codes(&diags));
+        assert_eq!(
+            names(&sources),
+            ["B.rules", "a.rules", "b/a.rules", "b/c/d/deep.rules", "z.rules"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_directory_inside_the_tree_is_read_once_under_its_real_name() {
+        let dir = TempDir::new("alias");
+        dir.write("shared/common.rules", "");
+        dir.write("team/own.rules", "");
+        std::os::unix::fs::symlink(dir.0.join("shared"), dir.0.join("team/shared")).unwrap();
+        std::os::unix::fs::symlink(dir.0.join("team/own.rules"), dir.0.join("alias.rules")).unwrap();
+        let (sources, diags) = load_rules(std::slice::from_ref(&dir.0));
+        assert!(diags.is_empty(), "{:?}", codes(&diags));
+        assert_eq!(names(&sources), ["shared/common.rules", "team/own.rules"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_back_to_an_ancestor_is_not_followed() {
+        let dir = TempDir::new("loop");
+        dir.write("a.rules", "");
+        dir.write("sub/b.rules", "");
+        std::os::unix::fs::symlink(".", dir.0.join("loop")).unwrap();
+        std::os::unix::fs::symlink("..", dir.0.join("sub/up")).unwrap();
+        let (sources, diags) = load_rules(std::slice::from_ref(&dir.0));
+        // No "nested too deep" report and no file twice (which the checker would report
+        // as duplicate definitions).
+        assert!(diags.is_empty(), "{:?}", codes(&diags));
+        assert_eq!(names(&sources), ["a.rules", "sub/b.rules"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_with_rules_names_to_another_file_load_it_once() {
+        let dir = TempDir::new("named");
+        dir.write("notes.txt", "");
+        std::os::unix::fs::symlink("notes.txt", dir.0.join("b.rules")).unwrap();
+        std::os::unix::fs::symlink("notes.txt", dir.0.join("a.rules")).unwrap();
+        let (sources, diags) = load_rules(std::slice::from_ref(&dir.0));
+        assert!(diags.is_empty(), "{:?}", codes(&diags));
+        assert_eq!(names(&sources), ["a.rules"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_outside_the_tree_is_reported_once_and_not_read() {
+        let outside = TempDir::new("outside");
+        outside.write("x.rules", "");
+        let dir = TempDir::new("inside");
+        dir.write("a.rules", "");
+        std::os::unix::fs::symlink(&outside.0, dir.0.join("elsewhere")).unwrap();
+        let (sources, diags) = load_rules(std::slice::from_ref(&dir.0));
+        assert_eq!(names(&sources), ["a.rules"]);
+        assert_eq!(diags.len(), 1, "{:?}", codes(&diags));
+        assert_eq!(diags[0].code, Code::S006);
+        assert!(
+            diags[0].message.contains("`elsewhere` links outside"),
+            "{}",
+            diags[0].message
+        );
+    }
 }

@@ -397,11 +397,28 @@ impl Checker<'_> {
         match func_type(func, &types) {
             Some(ty) => texpr(TKind::Call(func, args), ty, span),
             None => {
-                let written = types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+                let given = if types.is_empty() {
+                    "no argument".to_string()
+                } else {
+                    format!(
+                        "({})",
+                        types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                    )
+                };
+                // The parameter list of the signature, `(duration)` of `days(duration) -> number`.
+                let signature = func.signature();
+                let takes = signature
+                    .find('(')
+                    .zip(signature.find(')'))
+                    .and_then(|(open, close)| signature.get(open..=close))
+                    .unwrap_or(signature);
                 self.error(
-                    Diagnostic::new(Code::C205, format!("`{}` cannot take ({written})", func.name()))
-                        .with_primary(span, "wrong arguments")
-                        .with_help(format!("the signature is `{}`", func.signature())),
+                    Diagnostic::new(
+                        Code::C205,
+                        format!("`{}` takes {takes} but was given {given}", func.name()),
+                    )
+                    .with_primary(span, "wrong arguments")
+                    .with_help(format!("the signature is `{}`", func.signature())),
                 );
                 poisoned(span)
             }

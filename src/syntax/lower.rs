@@ -932,10 +932,10 @@ impl Lowerer<'_> {
             Rule::date => self.date(pair).map_or(Literal::None, Literal::Date),
             Rule::datetime => match text.parse::<jiff::Timestamp>() {
                 Ok(ts) => Literal::DateTime(ts.as_microsecond()),
-                Err(e) => {
+                Err(_) => {
                     self.invalid_literal(
                         span,
-                        format!("`{text}` is not a valid date-time: {e}"),
+                        format!("`{text}` is not a valid date-time: {}", datetime_problem(text)),
                         "write an RFC 3339 date-time such as `2026-11-22T10:00:00Z`",
                     );
                     Literal::None
@@ -1068,4 +1068,30 @@ fn none_expr(span: Span) -> Expr {
 
 fn is_keyword(rule: Rule) -> bool {
     format!("{rule:?}").starts_with("kw_")
+}
+
+/// What is wrong with a date-time literal the grammar accepted but that names no instant,
+/// in our words (the date-time library's messages name its own parameters). The grammar
+/// has already checked the shape `YYYY-MM-DDThh:mm[:ss[.frac]]` plus `Z` or an offset.
+fn datetime_problem(text: &str) -> String {
+    let Some((date, rest)) = text.split_once(['T', 't']) else {
+        return "it is not a date and a time joined by `T`".to_string();
+    };
+    if date.parse::<jiff::civil::Date>().is_err() {
+        return format!("there is no date `{date}`");
+    }
+    let clock: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
+        .collect();
+    let zone = rest.get(clock.len()..).unwrap_or_default();
+    let mut parts = clock.split(':');
+    for (name, max) in [("hour", 23), ("minute", 59), ("second", 59)] {
+        let Some(value) = parts.next() else { break };
+        let whole = value.split('.').next().unwrap_or(value);
+        if whole.parse::<u32>().is_ok_and(|v| v > max) {
+            return format!("the {name} `{whole}` is out of range (00 to {max})");
+        }
+    }
+    format!("the time-zone offset `{zone}` is out of range (at most 25:59 either way)")
 }

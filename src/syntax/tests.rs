@@ -406,3 +406,75 @@ fn comparisons_do_not_chain_without_parentheses() {
     parse_ok("param p = a == (b < c)\n");
     parse_ok("param p = a < b and b <= c\n");
 }
+
+#[test]
+fn arithmetic_and_comparison_operators_not_covered_above() {
+    assert_eq!(expr("a / b * c"), "(* (/ a b) c)");
+    assert_eq!(expr("a + b / c >= d"), "(>= (+ a (/ b c)) d)");
+    assert_eq!(expr("a > b or a >= c"), "(or (> a b) (>= a c))");
+    // Documented in language.md 4.3: `is none` binds tighter than a comparison.
+    assert_eq!(expr("a == b is none"), "(== a (is-none b))");
+    assert_eq!(expr("(a == b) is none"), "(is-none (== a b))");
+}
+
+#[test]
+fn calls_take_several_arguments_and_nest() {
+    assert_eq!(expr("round(x, 1)"), "(round x 1)");
+    assert_eq!(
+        expr("coalesce(c.resolved, as_of) - c.created"),
+        "(- (coalesce c.resolved as_of) c.created)"
+    );
+    assert_eq!(
+        expr("starts_with(lower(trim(a)), \"x\")"),
+        "(starts_with (lower (trim a)) \"x\")"
+    );
+}
+
+#[test]
+fn quantifier_sources_may_be_parenthesised_or_calls() {
+    assert_eq!(expr("all s in (l): s != \"B\""), "(all s l : (!= s \"B\"))");
+    assert_eq!(expr("count t in split(x, \",\")"), "(count t (split x \",\"))");
+    assert_eq!(
+        expr("any t in c.tags: t == \"a\""),
+        "(any t c.tags : (== t \"a\"))"
+    );
+}
+
+#[test]
+fn date_time_literal_variants() {
+    assert_eq!(expr("1970-01-01T02:00+02:00"), "dt0");
+    assert_eq!(expr("1970-01-01T02:00:00+0200"), "dt0");
+    assert_eq!(expr("1970-01-01T00:01Z"), "dt60000000");
+    assert_eq!(expr("1970-01-01T00:00:00.5Z"), "dt500000");
+    assert_eq!(expr("1970-01-01T00:00:00.000001Z"), "dt1");
+}
+
+#[test]
+fn duration_units_and_fractions() {
+    assert_eq!(expr("90s"), "dur90000000");
+    assert_eq!(expr("500ms"), "dur500000");
+    assert_eq!(expr("1.5h"), format!("dur{}", 90 * 60_000_000i64));
+}
+
+#[test]
+fn comments_may_sit_inside_expressions() {
+    assert_eq!(expr("a # the first\n  + b # the second\n  * c"), "(+ a (* b c))");
+    assert_eq!(expr("all x in d # every record\n: x.v"), "(all x d : x.v)");
+}
+
+#[test]
+fn an_impossible_date_time_is_explained_in_our_words() {
+    for (text, said) in [
+        ("2026-01-01T25:00:00Z", "the hour `25` is out of range (00 to 23)"),
+        ("2026-01-01T10:61Z", "the minute `61` is out of range (00 to 59)"),
+        ("2026-02-30T10:00:00Z", "there is no date `2026-02-30`"),
+    ] {
+        let (_, diags) = parse(&format!("param p = {text}"));
+        assert_eq!(diags.len(), 1, "{text}: {diags:#?}");
+        assert_eq!(diags[0].code, Code::S005);
+        assert_eq!(
+            diags[0].message,
+            format!("`{text}` is not a valid date-time: {said}")
+        );
+    }
+}
