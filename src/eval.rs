@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rayon::prelude::*;
 
-use crate::check::program::{Program, QSource, Requirement, TExpr, TKind, Waiver};
+use crate::check::program::{Func, Program, QSource, Requirement, TExpr, TKind, Waiver};
 use crate::diagnostic::Code;
 use crate::source::{SourceMap, Span};
 use crate::value::{self, Value};
@@ -281,14 +281,32 @@ fn blind_filter(ctx: &RunContext<'_>, r: &Requirement) -> Option<String> {
     while let Some(e) = stack.pop() {
         if let TKind::Quant(q) = &e.kind {
             if let (QSource::Dataset(_), Some(filter)) = (&q.source, &q.filter) {
-                let mut inner = vec![filter];
-                while let Some(f) = inner.pop() {
+                let mut fields = Vec::new();
+                let mut tested = Vec::new();
+                let mut inner = vec![(filter, false)];
+                while let Some((f, under_test)) = inner.pop() {
                     if let TKind::Field { slot, dataset, field } = f.kind {
-                        if slot == q.slot && !read.iter().any(|&(d, x, _)| (d, x) == (dataset, field)) {
-                            read.push((dataset, field, q.var.as_str()));
+                        if slot == q.slot {
+                            if under_test {
+                                tested.push((dataset, field));
+                            } else {
+                                fields.push((dataset, field));
+                            }
                         }
                     }
-                    join::children(f, |c| inner.push(c));
+                    // A filter that tests for emptiness (`c.closed is none`, `coalesce(…)`)
+                    // is written for empty values: every record empty is an answer there,
+                    // not a broken export. Such a field is left out wherever it appears.
+                    let test =
+                        under_test || matches!(f.kind, TKind::IsNone(..) | TKind::Call(Func::Coalesce, _));
+                    join::children(f, |c| inner.push((c, test)));
+                }
+                for (dataset, field) in fields {
+                    if !tested.contains(&(dataset, field))
+                        && !read.iter().any(|&(d, x, _)| (d, x) == (dataset, field))
+                    {
+                        read.push((dataset, field, q.var.as_str()));
+                    }
                 }
             }
         }
@@ -301,7 +319,9 @@ fn blind_filter(ctx: &RunContext<'_>, r: &Requirement) -> Option<String> {
         if rows.is_empty() || (0..rows.len()).any(|row| !matches!(rows.value(field, row), Value::None)) {
             continue;
         }
-        let d = ctx.program.datasets.get(dataset)?;
+        let Some(d) = ctx.program.datasets.get(dataset) else {
+            continue;
+        };
         let file = ctx
             .datasets
             .get(dataset)

@@ -1032,3 +1032,28 @@ fn a_missing_evidence_directory_is_a_configuration_error() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The other side of the blind-filter rule: a filter written to test for emptiness
+/// (`is none`) is answered by a column empty in every record (everyone still employed),
+/// so the requirement is judged, not turned into `no evidence`.
+#[test]
+fn control_a_filter_that_tests_for_emptiness_is_judged_on_an_empty_column() {
+    let p = Project::healthy();
+    p.write_rules(
+        "employed.rules",
+        r#"
+requirement access.all_employed {
+  title    "Every listed person is still employed"
+  clauses  iso27001:A.5.18
+  severity major
+  expect   (count l in leavers where l.terminated is none) == 2
+}
+"#,
+    );
+    p.write_evidence(
+        "hr/leavers.csv",
+        "Employee ID,Work Email,Termination Date\nE1,ann@example.com,\nE2,bob@example.com,\n",
+    );
+    let (outcomes, _) = p.run_library();
+    assert_eq!(library_outcome(&outcomes, "access.all_employed"), Outcome::Pass);
+}

@@ -298,7 +298,6 @@ pub(super) fn combined(
         .iter()
         .filter(|r| r.outcome != Outcome::NotApplicable)
     {
-        applicable += 1;
         let mut serves: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in &r.clauses {
             let Some((sid, clause)) = c.split_once(':') else {
@@ -312,6 +311,11 @@ pub(super) fn combined(
                 .or_default()
                 .push(clause.to_string());
             obligations.insert((sid.to_string(), clause.to_string()));
+        }
+        // Counted only when it covers an obligation in scope: the figure says how many
+        // requirements cover how many obligations.
+        if !serves.is_empty() {
+            applicable += 1;
         }
         if serves.len() >= 2 {
             // Report order: the order of `scope`.

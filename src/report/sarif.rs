@@ -55,8 +55,12 @@ pub fn rule_file_path(base: &RulesBase, name: &str) -> String {
 /// Where a rule file is, as a SARIF `artifactLocation`: an absolute `file://` URI for an
 /// absolute path, else a path relative to `%SRCROOT%` (the repository root).
 fn artifact_location(path: &str) -> Value {
+    // `C:/rules/x.rules` (a Windows drive, slashes already forward) is absolute too.
+    let drive = matches!(path.as_bytes(), [d, b':', b'/', ..] if d.is_ascii_alphabetic());
     if path.starts_with('/') {
         json!({ "uri": format!("file://{}", uri_path(path)) })
+    } else if drive {
+        json!({ "uri": format!("file:///{}", uri_path(path)) })
     } else {
         json!({ "uri": uri_path(path), "uriBaseId": "%SRCROOT%" })
     }

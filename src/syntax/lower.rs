@@ -930,9 +930,13 @@ impl Lowerer<'_> {
             Rule::boolean => Literal::Bool(text == "true"),
             Rule::none => Literal::None,
             Rule::date => self.date(pair).map_or(Literal::None, Literal::Date),
-            Rule::datetime => match text.parse::<jiff::Timestamp>() {
-                Ok(ts) => Literal::DateTime(ts.as_microsecond()),
-                Err(_) => {
+            Rule::datetime => match text
+                .parse::<jiff::Timestamp>()
+                .ok()
+                .and_then(|ts| crate::value::checked_instant(ts.as_microsecond()))
+            {
+                Some(micros) => Literal::DateTime(micros),
+                None => {
                     self.invalid_literal(
                         span,
                         format!("`{text}` is not a valid date-time: {}", datetime_problem(text)),
@@ -1093,5 +1097,19 @@ fn datetime_problem(text: &str) -> String {
             return format!("the {name} `{whole}` is out of range (00 to {max})");
         }
     }
-    format!("the time-zone offset `{zone}` is out of range (at most 25:59 either way)")
+    // Everything else on the clock is in range: either the offset is out of range, or the
+    // instant falls outside years 1 to 9999 once the offset is applied.
+    let offset_in_range = zone == "Z"
+        || zone
+            .trim_start_matches(['+', '-'])
+            .split(':')
+            .next()
+            .and_then(|h| h.get(..2))
+            .and_then(|h| h.parse::<u32>().ok())
+            .is_some_and(|h| h <= 25);
+    if offset_in_range {
+        "the instant is outside years 1 to 9999".to_string()
+    } else {
+        format!("the time-zone offset `{zone}` is out of range (at most 25:59 either way)")
+    }
 }
