@@ -370,14 +370,20 @@ impl<'a> Fx<'a> {
                 } else {
                     x.checked_add(y)
                 };
-                // The interpreter's bounds: an instant outside years 1 to 9999 is an error.
+                // The interpreter's bounds and message: an instant outside years 1 to 9999
+                // is an error.
                 let Some(t) = shifted.and_then(value::checked_instant) else {
+                    let op = if *minus {
+                        crate::syntax::ast::BinaryOp::Sub
+                    } else {
+                        crate::syntax::ast::BinaryOp::Add
+                    };
                     return Err(EvalError {
-                        message: format!(
-                            "date-time out of range (dates run from 0001-01-01 to 9999-12-31): {} {} {}",
-                            value::format_datetime(x),
-                            if *minus { "-" } else { "+" },
-                            value::format_duration(y)
+                        message: super::interp::out_of_range(
+                            "date-time",
+                            op,
+                            &Value::DateTime(x),
+                            &Value::Duration(y),
                         ),
                         span: *span,
                     });

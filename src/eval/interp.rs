@@ -782,7 +782,7 @@ pub fn binary<'a>(op: BinaryOp, l: Value<'a>, r: Value<'a>, span: Span) -> EvalR
 
 /// The message of an arithmetic result out of range: what overflowed, the operation and
 /// its operands, so the author can find the record or literal that caused it.
-fn out_of_range(what: &str, op: BinaryOp, l: &Value<'_>, r: &Value<'_>) -> String {
+pub(crate) fn out_of_range(what: &str, op: BinaryOp, l: &Value<'_>, r: &Value<'_>) -> String {
     let bounds = match what {
         "date" | "date-time" => " (dates run from 0001-01-01 to 9999-12-31)",
         _ => "",
